@@ -1,0 +1,64 @@
+package lossservice;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.models.media.Schema;
+
+/**
+ * The top of the OpenAPI document served at {@code /v3/api-docs}; the operations are described on their
+ * controllers. {@code openapi.yaml} at the root of the project is the committed copy of that document.
+ */
+@OpenAPIDefinition(info = @Info(title = "loss-service", version = "1.0.0", description = """
+        Cross-entropy loss with label smoothing, computed with ND4J: exactly \
+        `torch.nn.functional.cross_entropy` with `label_smoothing`, class weights, `ignore_index` and the three \
+        reductions, and optionally the smoothed targets, per-sample losses, probabilities and gradient.
+
+        Every error is `application/problem+json` (RFC 9457) with a stable `type` URI per kind of error; \
+        invalid input is answered 422 with every violation and its JSON pointer in `errors`.
+
+        Swagger UI: `/swagger-ui.html`. This document: `/v3/api-docs` (`/v3/api-docs.yaml`). Health: \
+        `/actuator/health` (groups `liveness` and `readiness`)."""))
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfiguration {
+
+    /**
+     * In OpenAPI 3.1 documents swagger-core (2.2.47) writes a decimal default such as
+     * {@code @Schema(defaultValue = "0.1")} as the string "0.1": its {@code JsonSchema.cast} parses integers
+     * only. This turns the defaults of number schemas back into numbers.
+     */
+    @Bean
+    OpenApiCustomizer numericDefaults() {
+        return openApi -> {
+            if (openApi.getComponents() != null && openApi.getComponents().getSchemas() != null) {
+                openApi.getComponents().getSchemas().values().forEach(OpenApiConfiguration::numericDefaults);
+            }
+        };
+    }
+
+    private static void numericDefaults(Schema<?> schema) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.getDefault() instanceof String text && schema.getTypes() != null
+                && schema.getTypes().contains("number")) {
+            schema.setDefault(new BigDecimal(text));
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(OpenApiConfiguration::numericDefaults);
+        }
+        numericDefaults(schema.getItems());
+        Stream.of(schema.getOneOf(), schema.getAnyOf(), schema.getAllOf())
+                .filter(Objects::nonNull)
+                .flatMap(List::stream)
+                .forEach(OpenApiConfiguration::numericDefaults);
+    }
+}

@@ -1,0 +1,23 @@
+package lossservice.json;
+
+/**
+ * A rectangular nested JSON array of numbers, flattened in row-major order.
+ *
+ * @param shape     the length of each dimension, outermost first (read along the first elements)
+ * @param values    the numbers, row-major; only the first {@code length()} entries are meaningful
+ * @param integral  for each number, whether it was written as a JSON integer (null when not tracked)
+ */
+public record NumberArray(int[] shape, double[] values, boolean[] integral) {
+
+    public int depth() {
+        return shape.length;
+    }
+
+    public int length() {
+        int length = 1;
+        for (int dimension : shape) {
+            length *= dimension;
+        }
+        return length;
+    }
+}

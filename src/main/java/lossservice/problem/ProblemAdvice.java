@@ -1,0 +1,73 @@
+package lossservice.problem;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Turns every exception that reaches Spring MVC into a problem+json response: the service's own
+ * (invalid and malformed requests, results out of range), Spring MVC's (404, 405, 415, 406, unreadable
+ * bodies) and anything unexpected (500, with nothing of the exception shown to the client).
+ */
+@RestControllerAdvice
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+
+    @ExceptionHandler(InvalidRequestException.class)
+    ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
+        return ProblemDetails.response(ProblemDetails.invalidRequest(e, request.getRequestURI()), HttpHeaders.EMPTY);
+    }
+
+    @ExceptionHandler(MalformedRequestException.class)
+    ResponseEntity<Object> malformedRequest(MalformedRequestException e, HttpServletRequest request) {
+        return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(ResultOutOfRangeException.class)
+    ResponseEntity<Object> resultOutOfRange(ResultOutOfRangeException e, HttpServletRequest request) {
+        return problem(ProblemType.RESULT_OUT_OF_RANGE, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return problem(ProblemType.INTERNAL_ERROR, "The service failed to handle the request.", request);
+    }
+
+    /** Gives Spring MVC's own problems (404, 405, 415, ...) the service's type URIs and plain details. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+            WebRequest request) {
+        String instance = request instanceof NativeWebRequest nativeRequest
+                && nativeRequest.getNativeRequest() instanceof HttpServletRequest servletRequest
+                ? servletRequest.getRequestURI() : null;
+        String detail = body instanceof ProblemDetail springProblem ? springProblem.getDetail() : null;
+        ProblemType type = ProblemType.forStatus(statusCode.value());
+        if (statusCode.value() == 400) {
+            type = ProblemType.MALFORMED_JSON;
+            detail = "The body could not be read as JSON.";
+        }
+        if (statusCode.value() == 404) {
+            detail = "There is no resource at " + instance + ".";
+        }
+        return ProblemDetails.response(ProblemDetails.of(type, statusCode, detail, instance), headers);
+    }
+
+    private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request) {
+        return ProblemDetails.response(ProblemDetails.of(type, type.status(), detail, request.getRequestURI()),
+                HttpHeaders.EMPTY);
+    }
+}

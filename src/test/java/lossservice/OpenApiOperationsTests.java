@@ -1,0 +1,137 @@
+package lossservice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import lossservice.OpenApiDocument.Operation;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What {@code openapi.yaml} promises, checked against the running service: every operation is served, every
+ * request example is answered 200, and responses carry the documented fields.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class OpenApiOperationsTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    static Stream<Operation> operations() {
+        return OpenApiDocument.operations(OpenApiDocument.committed());
+    }
+
+    static Stream<Arguments> requestExamples() {
+        return operations().flatMap(operation -> operation.requestExamples().entrySet().stream()
+                .map(example -> Arguments.of(operation, example.getKey(), example.getValue())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operations")
+    void everyOperationIsServed(Operation operation) throws Exception {
+        Object body = operation.requestExamples().values().stream().findFirst()
+                .map(example -> ((Map<?, ?>) example).get("value"))
+                .orElse(null);
+
+        HttpResponse<String> response = send(operation.method(), operation.path(), body);
+
+        assertThat(response.statusCode()).as(response.body()).isNotIn(404, 405);
+        assertThat(operation.responseCodes()).as("documented responses of %s", operation)
+                .contains(String.valueOf(response.statusCode()));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("requestExamples")
+    void everyRequestExampleIsAnswered200(Operation operation, String name, Map<String, Object> example)
+            throws Exception {
+        HttpResponse<String> response = send(operation.method(), operation.path(), example.get("value"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
+    void theFirstCrossEntropyExampleIsTheSeedExample() {
+        Operation crossEntropy = operation("post", "/v1/losses/cross-entropy");
+
+        assertThat(crossEntropy.requestExamples().keySet()).first().isEqualTo("seed");
+    }
+
+    @Test
+    void aLossResponseWithEveryOutputHasExactlyTheDocumentedFields() throws Exception {
+        Map<String, Object> request = Map.of("logits", List.of(List.of(1.0, 2.0, 0.5), List.of(0.0, -1.0, 3.0)),
+                "targets", List.of(1, 2), "include",
+                List.of("smoothedTargets", "perSampleLoss", "probabilities", "gradient"));
+
+        HttpResponse<String> response = send("post", "/v1/losses/cross-entropy", request);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(fields(response)).isEqualTo(documentedProperties("CrossEntropyResponse"));
+    }
+
+    @Test
+    void theBackendReportHasExactlyTheDocumentedFields() throws Exception {
+        HttpResponse<String> response = send("get", "/v1/backend", null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(fields(response)).isEqualTo(documentedProperties("BackendReport"));
+    }
+
+    @Test
+    void anInvalidRequestProblemHasExactlyTheDocumentedFields() throws Exception {
+        HttpResponse<String> response = send("post", "/v1/losses/cross-entropy",
+                Map.of("logits", List.of(List.of(1.0, 2.0)), "targets", List.of(5)));
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(fields(response)).isEqualTo(documentedProperties("Problem"));
+    }
+
+    private HttpResponse<String> send(String method, String path, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        if (body == null) {
+            request.method(method.toUpperCase(), HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.method(method.toUpperCase(), HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Set<String> fields(HttpResponse<String> response) {
+        return JSON.readValue(response.body(), new TypeReference<Map<String, Object>>() { }).keySet();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> documentedProperties(String schema) {
+        Map<String, Object> components = (Map<String, Object>) OpenApiDocument.committed().get("components");
+        Map<String, Object> schemas = (Map<String, Object>) components.get("schemas");
+        return ((Map<String, Object>) ((Map<String, Object>) schemas.get(schema)).get("properties")).keySet();
+    }
+
+    private static Operation operation(String method, String path) {
+        return operations()
+                .filter(operation -> operation.method().equals(method) && operation.path().equals(path))
+                .findFirst()
+                .orElseThrow();
+    }
+}

@@ -1,0 +1,90 @@
+package lossservice.crossentropy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import lossservice.problem.ResultOutOfRangeException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import tools.jackson.databind.JsonNode;
+
+/** The maths on its own, without HTTP: decoded oracle requests through ND4J, checked against PyTorch. */
+class CrossEntropyLossTests {
+
+    private final CrossEntropyRequestDecoder decoder = new CrossEntropyRequestDecoder();
+    private final CrossEntropyLoss loss = new CrossEntropyLoss("cpu");
+    private final CrossEntropyResultEncoder encoder = new CrossEntropyResultEncoder();
+
+    static List<OracleVectors.Case> validCases() {
+        return OracleVectors.valid("cases.json", "large.json");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validCases")
+    void matchesPyTorch(OracleVectors.Case oracleCase) {
+        OracleVectors.assertMatches(oracleCase, computeAsJson(oracleCase.body()));
+    }
+
+    @Test
+    void logitsOfPlusMinus1e30StayFinite() {
+        JsonNode result = computeAsJson("""
+                {"logits": [[1e30, 0, -1e30], [-1e30, 1e30, 0]], "targets": [0, 2], "epsilon": 0.1,
+                 "include": ["perSampleLoss", "probabilities", "gradient"]}""");
+
+        // Row 0: l = [0, -1e30, -2e30], L = (0.1 / 3) * 3e30 = 1e29. Row 1: l = [-2e30, 0, -1e30] and the target
+        // class 2 has l = -1e30, so L = 0.9 * 1e30 + (0.1 / 3) * 3e30 = 1e30.
+        OracleVectors.assertClose("perSampleLoss", OracleVectors.JSON.readTree("[1e29, 1e30]"),
+                result.get("perSampleLoss"));
+        OracleVectors.assertClose("loss", OracleVectors.JSON.readTree("5.5e29"), result.get("loss"));
+        OracleVectors.assertClose("probabilities", OracleVectors.JSON.readTree("[[1, 0, 0], [0, 1, 0]]"),
+                result.get("probabilities"));
+    }
+
+    @Test
+    void aCommonOffsetOfMinus3e4ChangesNothing() {
+        String logits = "[[0.5, -1.25, 2.0, 0.0], [1.5, 0.25, -0.75, 3.0]]";
+        String shifted = "[[-29999.5, -30001.25, -29998.0, -30000.0], [-29998.5, -29999.75, -30000.75, -29997.0]]";
+        String rest = ", \"targets\": [2, 1], \"epsilon\": 0.2, \"include\": [\"perSampleLoss\", \"probabilities\","
+                + " \"gradient\"]}";
+
+        JsonNode plain = computeAsJson("{\"logits\": " + logits + rest);
+        JsonNode offset = computeAsJson("{\"logits\": " + shifted + rest);
+
+        for (String field : List.of("loss", "perSampleLoss", "probabilities", "gradient")) {
+            OracleVectors.assertClose(field, plain.get(field), offset.get(field));
+        }
+    }
+
+    @Test
+    void aResultBeyondFloat32IsRefused() {
+        String body = "{\"logits\": [[3e38, -3e38]], \"targets\": [1], \"classWeights\": [3e38, 3e38]}";
+
+        assertThatThrownBy(() -> computeAsJson(body)).isInstanceOf(ResultOutOfRangeException.class);
+    }
+
+    @Test
+    void theGradientIsNullWhenEveryTargetWeightIsZero() {
+        JsonNode result = computeAsJson("""
+                {"logits": [[1, 2, 3], [3, 2, 1]], "targets": [0, 0], "classWeights": [0, 1, 1],
+                 "include": ["gradient", "perSampleLoss"]}""");
+
+        assertThat(result.get("loss").isNull()).isTrue();
+        assertThat(result.get("gradient").isNull()).isTrue();
+        assertThat(result.get("perSampleLoss").get(0).doubleValue()).isPositive();
+    }
+
+    private JsonNode computeAsJson(String body) {
+        CrossEntropyRequest request = decoder.decode(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        encoder.encode(loss.compute(request), out);
+        return OracleVectors.JSON.readTree(out.toByteArray());
+    }
+}

@@ -1,0 +1,184 @@
+package lossservice.crossentropy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The PyTorch oracle's vectors (src/test/resources/oracle) and how a response is judged against them:
+ * every element within {@code 1e-6 + 1e-5 |expected|} of the float64 expectation.
+ */
+final class OracleVectors {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final double ATOL = 1e-6;
+    static final double RTOL = 1e-5;
+    static final List<String> ALL_OUTPUTS = List.of("smoothedTargets", "perSampleLoss", "probabilities", "gradient");
+
+    /** One oracle case: its name, the request, and what PyTorch says. */
+    record Case(String name, JsonNode node) {
+
+        int expectedStatus() {
+            return node.get("expected_status").intValue();
+        }
+
+        boolean isValid() {
+            return expectedStatus() == 200;
+        }
+
+        /** Cases named "as_is_*" test the defaults and are sent unchanged; the others ask for every output. */
+        boolean sentAsIs() {
+            return name.startsWith("as_is");
+        }
+
+        /** The body to send: the raw text when the case has one, else the request as JSON. */
+        String body() {
+            if (node.has("raw_body")) {
+                return node.get("raw_body").asString();
+            }
+            JsonNode request = node.get("request").deepCopy();
+            if (isValid() && !sentAsIs() && request instanceof ObjectNode object && !object.has("include")) {
+                ArrayNode include = object.putArray("include");
+                ALL_OUTPUTS.forEach(include::add);
+            }
+            return JSON.writeValueAsString(request);
+        }
+
+        String contentType() {
+            return node.has("content_type") ? node.get("content_type").asString() : "application/json";
+        }
+
+        String pointer() {
+            return node.has("pointer") ? node.get("pointer").asString() : null;
+        }
+
+        JsonNode expected() {
+            return node.get("expected");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private OracleVectors() {
+    }
+
+    static List<Case> load(String file) {
+        try (InputStream in = OracleVectors.class.getResourceAsStream("/oracle/" + file)) {
+            JsonNode root = JSON.readTree(in);
+            List<Case> cases = new ArrayList<>();
+            for (JsonNode node : root.get("cases")) {
+                cases.add(new Case(node.get("name").asString(), node));
+            }
+            return cases;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<Case> valid(String... files) {
+        List<Case> cases = new ArrayList<>();
+        for (String file : files) {
+            load(file).stream().filter(Case::isValid).forEach(cases::add);
+        }
+        return cases;
+    }
+
+    static List<Case> invalid(String... files) {
+        List<Case> cases = new ArrayList<>();
+        for (String file : files) {
+            load(file).stream().filter(c -> !c.isValid()).forEach(cases::add);
+        }
+        return cases;
+    }
+
+    /** Asserts that a 200 response body agrees with the oracle for this case. */
+    static void assertMatches(Case oracleCase, JsonNode actual) {
+        JsonNode expected = oracleCase.expected();
+        JsonNode request = oracleCase.node().get("request");
+        assertThat(actual.get("batchSize").intValue()).as("batchSize").isEqualTo(expected.get("batchSize").intValue());
+        assertThat(actual.get("numClasses").intValue()).as("numClasses").isEqualTo(expected.get("numClasses").intValue());
+        assertThat(actual.get("reduction").asString()).as("reduction").isEqualTo(expected.get("reduction").asString());
+        assertThat(actual.get("epsilon").doubleValue()).as("epsilon")
+                .isCloseTo(expected.get("epsilon").doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(actual.get("backend").asString()).as("backend").isIn("cpu", "cuda");
+
+        assertThat(actual.has("loss")).as("loss is always present").isTrue();
+        boolean lossUndefined = isNaN(expected.get("loss"));
+        if (expected.get("loss").isNull() || lossUndefined) {
+            assertThat(actual.get("loss").isNull()).as("loss is null").isTrue();
+        } else {
+            assertClose("loss", expected.get("loss"), actual.get("loss"));
+        }
+
+        List<String> requested = requestedOutputs(request, oracleCase.sentAsIs());
+        for (String output : ALL_OUTPUTS) {
+            if (!requested.contains(output)) {
+                assertThat(actual.has(output)).as(output + " was not requested").isFalse();
+                continue;
+            }
+            assertThat(actual.has(output)).as(output + " was requested").isTrue();
+            if (output.equals("gradient") && lossUndefined) {
+                assertThat(actual.get(output).isNull()).as("gradient of an undefined loss is null").isTrue();
+                continue;
+            }
+            assertClose(output, expected.get(output), actual.get(output));
+        }
+    }
+
+    private static List<String> requestedOutputs(JsonNode request, boolean asIs) {
+        List<String> requested = new ArrayList<>();
+        if (!asIs || !request.has("include")) {
+            if (asIs) {
+                requested.add("smoothedTargets");
+            } else {
+                requested.addAll(ALL_OUTPUTS);
+            }
+        } else {
+            request.get("include").forEach(name -> requested.add(name.asString()));
+        }
+        JsonNode reduction = request.get("reduction");
+        if (reduction != null && "none".equals(reduction.asString()) && !requested.contains("perSampleLoss")) {
+            requested.add("perSampleLoss");
+        }
+        return requested;
+    }
+
+    private static boolean isNaN(JsonNode node) {
+        return node != null && node.isString() && node.asString().equals("NaN");
+    }
+
+    /** Element-wise comparison of numbers or nested arrays of numbers. */
+    static void assertClose(String path, JsonNode expected, JsonNode actual) {
+        if (expected.isArray()) {
+            assertThat(actual.isArray()).as(path + " is an array").isTrue();
+            assertThat(actual.size()).as(path + " length").isEqualTo(expected.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertClose(path + "/" + i, expected.get(i), actual.get(i));
+            }
+            return;
+        }
+        if (isNaN(expected)) {
+            fail(path + ": the oracle has NaN here, which no response may hold");
+        }
+        assertThat(actual.isNumber()).as(path + " is a number, found " + actual).isTrue();
+        double want = expected.doubleValue();
+        double got = actual.doubleValue();
+        double tolerance = ATOL + RTOL * Math.abs(want);
+        if (!(Math.abs(got - want) <= tolerance)) {
+            fail(path + ": expected " + want + " +- " + tolerance + ", got " + got);
+        }
+    }
+}
