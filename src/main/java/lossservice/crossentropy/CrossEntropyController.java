@@ -2,6 +2,7 @@ package lossservice.crossentropy;
 
 import static org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
+import lossservice.compute.ComputePool;
 import lossservice.problem.ProblemApiDocs;
 
 import org.springframework.http.MediaType;
@@ -22,9 +23,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 class CrossEntropyController {
 
     private final CrossEntropyLoss loss;
+    private final ComputePool computePool;
 
-    CrossEntropyController(CrossEntropyLoss loss) {
+    CrossEntropyController(CrossEntropyLoss loss, ComputePool computePool) {
         this.loss = loss;
+        this.computePool = computePool;
     }
 
     @Operation(operationId = "crossEntropy", summary = CrossEntropyApiDocs.SUMMARY,
@@ -80,6 +83,6 @@ class CrossEntropyController {
     @PostMapping(path = "/v1/losses/cross-entropy", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     CrossEntropyResult crossEntropy(@RequestBody CrossEntropyRequest request) {
-        return loss.compute(request);
+        return computePool.run(() -> loss.compute(request));
     }
 }

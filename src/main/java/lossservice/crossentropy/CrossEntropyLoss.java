@@ -7,24 +7,36 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Cross-entropy with label smoothing, class weights and ignored rows, exactly as
  * {@code torch.nn.functional.cross_entropy}, computed with ND4J in float32.
  *
- * <p>Both kinds of target become one target matrix T (one-hot rows for class indices, all-zero rows for
- * ignored ones; the probabilities themselves otherwise) and one formula serves both:
+ * <p>Both kinds of target become one weighted target matrix {@code Q_w = w * q}, where {@code q} is
+ * {@code (1 - eps) onehot + eps / C} for class indices (all zero for an ignored row) and
+ * {@code (1 - eps) t + eps / C} for probabilities. With {@code z = x - max(x)} (the max shift keeps logits
+ * of 1e30 finite and, unlike {@code x - logsumexp(x)}, keeps the precision of rows offset by -3e4),
+ * {@code s = sum exp(z)} and {@code S = sum_c Q_w} per row:
  * <pre>
- *   l  = log_softmax(x)            (max-shifted, so logits of 1e30 stay finite)
- *   q  = (1 - eps) T + (eps / C) r (r = 1 for a row that is not ignored)
- *   L_i = - sum_c w_c q_ic l_ic
- *   dL_i/dx_ij = (sum_c w_c q_ic) p_ij - w_j q_ij
+ *   L_i      = - sum_c Q_w,ic (z_ic - log s_i)  =  S_i log s_i - sum_c Q_w,ic z_ic   (two terms >= 0)
+ *   dL/dx_ij = S_i exp(z_ij) / s_i - Q_w,ij
  * </pre>
+ * so neither the log-softmax nor the softmax matrix is needed unless the client asks for probabilities.
  * The mean divides by D = sum over non-ignored rows of w[y_i] for class indices (PyTorch divides both the
  * target and the smoothing term by it) and by N for probabilities, weights or not.
+ *
+ * <p>ND4J's per-operation overhead dominates small batches, so the operations are few, write into
+ * arrays of the thread's workspace and skip what a request does not need.
  */
 public final class CrossEntropyLoss {
 
@@ -48,68 +60,125 @@ public final class CrossEntropyLoss {
     private CrossEntropyResult computeInWorkspace(CrossEntropyRequest request) {
         int n = request.batchSize();
         int c = request.numClasses();
-        float epsilon = (float) request.epsilon();
+        double epsilon = request.epsilon();
+        boolean wantsGradient = request.outputs().contains(OptionalOutput.GRADIENT);
+        boolean wantsProbabilities = request.outputs().contains(OptionalOutput.PROBABILITIES);
 
-        INDArray logits = Nd4j.create(request.logits(), new long[] {n, c}, DataType.FLOAT);
-        INDArray shifted = logits.subiColumnVector(logits.max(true, 1));
-        INDArray probabilities = Transforms.exp(shifted, true);
-        INDArray rowSums = probabilities.sum(true, 1);
-        probabilities.diviColumnVector(rowSums);
-        INDArray logSoftmax = shifted.subiColumnVector(Transforms.log(rowSums, false));
+        // z = x - max(x), in place; e = exp(z); s = sum(e); log s
+        INDArray shifted = Nd4j.create(request.logits(), new long[] {n, c}, DataType.FLOAT);
+        INDArray rowMax = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
+        Nd4j.getExecutioner().exec(new Max(shifted, rowMax, true, 1));
+        Nd4j.exec(new SubOp(new INDArray[] {shifted, rowMax}, new INDArray[] {shifted}));
+        INDArray exp = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+        Nd4j.getExecutioner().exec(new Exp(shifted, exp));
+        INDArray rowSum = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
+        Nd4j.getExecutioner().exec(new Sum(exp, rowSum, true, 1));
+        INDArray logRowSum = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
+        Nd4j.getExecutioner().exec(new Log(rowSum, logRowSum));
 
-        INDArray targets;
-        INDArray rowMask;
-        if (request.hasIndexTargets()) {
-            // Ignored rows carry index -1, which OneHot turns into an all-zero row.
-            targets = Nd4j.exec(new OneHot(Nd4j.createFromArray(request.classIndices()), c, 1, 1.0, 0.0,
-                    DataType.FLOAT))[0];
-            rowMask = targets.sum(true, 1);
-        } else {
-            targets = Nd4j.create(request.probabilities(), new long[] {n, c}, DataType.FLOAT);
-            rowMask = null;
+        SmoothedTargets smoothed = request.hasIndexTargets()
+                ? SmoothedTargets.ofClassIndices(request.classIndices(), c, epsilon)
+                : null;
+        INDArray targets = request.hasIndexTargets() ? smoothedClassIndices(request, smoothed) : smoothedProbabilities(request);
+        INDArray weighted = targets;
+        if (request.classWeights() != null) {
+            INDArray weights = Nd4j.create(request.classWeights(), new long[] {1, c}, DataType.FLOAT);
+            weighted = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+            Nd4j.exec(new MulOp(new INDArray[] {targets, weights}, new INDArray[] {weighted}));
         }
-        INDArray smoothed = targets.mul(1 - epsilon);
-        if (epsilon != 0) {
-            if (rowMask == null) {
-                smoothed.addi(epsilon / c);
-            } else {
-                smoothed.addiColumnVector(rowMask.mul(epsilon / c));
-            }
+        // S_i = sum_c Q_w,ic, which is exactly 1 for an unweighted class index that is not ignored.
+        INDArray rowWeight = null;
+        if (!request.hasIndexTargets() || request.classWeights() != null || smoothed.hasIgnoredRows()) {
+            rowWeight = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
+            Nd4j.getExecutioner().exec(new Sum(weighted, rowWeight, true, 1));
         }
-        INDArray weights = request.classWeights() == null ? null : Nd4j.create(request.classWeights(), new long[] {1, c},
-                DataType.FLOAT);
-        INDArray weighted = weights == null ? smoothed : smoothed.mulRowVector(weights);
-        // 0 - sum rather than negation: an ignored row sums to -0.0, which should read 0.
-        INDArray perSample = weighted.mul(logSoftmax).sum(1).rsubi(0.0);
 
-        double denominator = switch (request.reduction()) {
-            case MEAN -> !request.hasIndexTargets() ? n
-                    : weights == null ? rowMask.sumNumber().doubleValue()
-                    : targets.mulRowVector(weights).sumNumber().doubleValue();
-            case SUM, NONE -> 1.0;
-        };
+        // L = S log s - sum_c Q_w z
+        INDArray targetDotShifted = Nd4j.createUninitialized(DataType.FLOAT, n);
+        Nd4j.getExecutioner().exec(new Dot(weighted, shifted, targetDotShifted, 1));
+        INDArray perSample = rowWeight == null ? logRowSum.reshape(n).dup() : logRowSum.mul(rowWeight).reshape(n);
+        perSample.subi(targetDotShifted);
+
+        double denominator = denominator(request);
         boolean defined = denominator != 0;
         Float loss = request.reduction() == Reduction.NONE || !defined ? null
                 : (float) (perSample.sumNumber().doubleValue() / denominator);
 
         float[] gradient = null;
-        if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
-            INDArray gradientArray = probabilities.mulColumnVector(weighted.sum(true, 1)).subi(weighted);
-            if (denominator != 1.0) {
-                gradientArray.divi(denominator);
-            }
+        if (wantsGradient && defined) {
+            // dL/dx = (S / (s D)) e - Q_w / D
+            INDArray scale = rowWeight == null ? rowSum.rdiv(1.0 / denominator) : rowWeight.div(rowSum).divi(denominator);
+            INDArray gradientArray = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+            Nd4j.exec(new MulOp(new INDArray[] {exp, scale}, new INDArray[] {gradientArray}));
+            Nd4j.getBlasWrapper().level1().axpy(gradientArray.length(), -1.0 / denominator, weighted, gradientArray);
             gradient = toFloats(gradientArray);
+        }
+        float[] probabilities = null;
+        if (wantsProbabilities) {
+            INDArray probabilitiesArray = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+            Nd4j.exec(new DivOp(new INDArray[] {exp, rowSum}, new INDArray[] {probabilitiesArray}));
+            probabilities = toFloats(probabilitiesArray);
+        }
+        if (smoothed == null) {
+            smoothed = SmoothedTargets.dense(toFloats(targets));
         }
 
         CrossEntropyResult result = new CrossEntropyResult(
                 loss,
                 request.outputs().contains(OptionalOutput.PER_SAMPLE_LOSS) ? toFloats(perSample) : null,
-                request.outputs().contains(OptionalOutput.SMOOTHED_TARGETS) ? toFloats(smoothed) : null,
-                request.outputs().contains(OptionalOutput.PROBABILITIES) ? toFloats(probabilities) : null,
+                request.outputs().contains(OptionalOutput.SMOOTHED_TARGETS) ? smoothed : null,
+                probabilities,
                 gradient,
-                n, c, request.epsilon(), request.reduction(), request.outputs(), backend);
+                n, c, epsilon, request.reduction(), request.outputs(), backend);
         requireFinite(result);
         return result;
+    }
+
+    /** q = (1 - eps) onehot + eps / C, all zero for an ignored row. */
+    private static INDArray smoothedClassIndices(CrossEntropyRequest request, SmoothedTargets smoothed) {
+        int n = request.batchSize();
+        int c = request.numClasses();
+        // OneHot writes the "off" value for an index outside [0, C): ignored rows (index -1) are masked after.
+        INDArray targets = Nd4j.exec(new OneHot(Nd4j.createFromArray(request.classIndices()), c, 1,
+                smoothed.target(), smoothed.offTarget(), DataType.FLOAT))[0];
+        if (smoothed.hasIgnoredRows()) {
+            float[] rowMask = new float[n];
+            for (int i = 0; i < n; i++) {
+                rowMask[i] = request.classIndices()[i] == CrossEntropyRequest.IGNORED ? 0f : 1f;
+            }
+            Nd4j.exec(new MulOp(new INDArray[] {targets, Nd4j.create(rowMask, new long[] {n, 1}, DataType.FLOAT)},
+                    new INDArray[] {targets}));
+        }
+        return targets;
+    }
+
+    /** q = (1 - eps) t + eps / C. */
+    private static INDArray smoothedProbabilities(CrossEntropyRequest request) {
+        int c = request.numClasses();
+        INDArray targets = Nd4j.create(request.probabilities(), new long[] {request.batchSize(), c}, DataType.FLOAT);
+        double epsilon = request.epsilon();
+        if (epsilon != 0) {
+            targets.muli(1 - epsilon).addi(epsilon / c);
+        }
+        return targets;
+    }
+
+    /** The mean's denominator (1 for sum and none): D for class indices, N for probabilities. */
+    private static double denominator(CrossEntropyRequest request) {
+        if (request.reduction() != Reduction.MEAN) {
+            return 1.0;
+        }
+        if (!request.hasIndexTargets()) {
+            return request.batchSize();
+        }
+        float[] weights = request.classWeights();
+        double denominator = 0;
+        for (int target : request.classIndices()) {
+            if (target != CrossEntropyRequest.IGNORED) {
+                denominator += weights == null ? 1.0 : weights[target];
+            }
+        }
+        return denominator;
     }
 
     /** Copies an array's values out of ND4J's off-heap memory, row-major. */
@@ -121,8 +190,9 @@ public final class CrossEntropyLoss {
     /** JSON has no NaN or infinity: results that overflow float32 are refused rather than sent. */
     private static void requireFinite(CrossEntropyResult result) {
         if (result.loss() != null && !Float.isFinite(result.loss())
-                || !allFinite(result.perSampleLoss()) || !allFinite(result.smoothedTargets())
-                || !allFinite(result.probabilities()) || !allFinite(result.gradient())) {
+                || !allFinite(result.perSampleLoss()) || !allFinite(result.probabilities())
+                || !allFinite(result.gradient())
+                || result.smoothedTargets() != null && !allFinite(result.smoothedTargets().dense())) {
             throw new ResultOutOfRangeException("The result overflows float32: the logits, probabilities or weights"
                     + " are too large for the loss to be represented.");
         }

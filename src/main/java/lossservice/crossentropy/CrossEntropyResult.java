@@ -10,7 +10,7 @@ import java.util.Set;
 public record CrossEntropyResult(
         Float loss,
         float[] perSampleLoss,
-        float[] smoothedTargets,
+        SmoothedTargets smoothedTargets,
         float[] probabilities,
         float[] gradient,
         int batchSize,

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.io.NumberOutput;
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -34,7 +35,7 @@ public final class CrossEntropyResultEncoder {
             }
             if (result.outputs().contains(OptionalOutput.SMOOTHED_TARGETS)) {
                 json.writeName("smoothedTargets");
-                writeMatrix(json, result.smoothedTargets(), c);
+                writeSmoothedTargets(json, result.smoothedTargets(), c);
             }
             if (result.outputs().contains(OptionalOutput.PROBABILITIES)) {
                 json.writeName("probabilities");
@@ -57,6 +58,27 @@ public final class CrossEntropyResultEncoder {
         json.writeStartArray();
         for (float value : values) {
             json.writeNumber(value);
+        }
+        json.writeEndArray();
+    }
+
+    /** Index targets: each row is written from its two values, without a matrix behind it. */
+    private static void writeSmoothedTargets(JsonGenerator json, SmoothedTargets smoothed, int columns) {
+        if (smoothed.dense() != null) {
+            writeMatrix(json, smoothed.dense(), columns);
+            return;
+        }
+        String target = NumberOutput.toString(smoothed.target(), true);
+        String offTarget = NumberOutput.toString(smoothed.offTarget(), true);
+        String ignored = NumberOutput.toString(0f, true);
+        json.writeStartArray();
+        for (int targetClass : smoothed.classIndices()) {
+            json.writeStartArray();
+            for (int column = 0; column < columns; column++) {
+                json.writeNumber(targetClass == CrossEntropyRequest.IGNORED ? ignored
+                        : column == targetClass ? target : offTarget);
+            }
+            json.writeEndArray();
         }
         json.writeEndArray();
     }

@@ -10,6 +10,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import lossservice.compute.ComputePool;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -34,6 +36,11 @@ class CrossEntropyControllerTests {
         @Bean
         CrossEntropyLoss crossEntropyLoss() {
             return new CrossEntropyLoss("cpu");
+        }
+
+        @Bean
+        ComputePool computePool() {
+            return new ComputePool(1);
         }
     }
 
