@@ -1,5 +1,6 @@
 package lossservice.crossentropy;
 
+import lossservice.compute.ReusableArrays;
 import lossservice.problem.ResultOutOfRangeException;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -7,9 +8,14 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseDivision;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -35,8 +41,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * The mean divides by D = sum over non-ignored rows of w[y_i] for class indices (PyTorch divides both the
  * target and the smoothing term by it) and by N for probabilities, weights or not.
  *
- * <p>ND4J's per-operation overhead dominates small batches, so the operations are few, write into
- * arrays of the thread's workspace and skip what a request does not need.
+ * <p>ND4J's per-operation overhead dominates small batches, so the operations are few, write into arrays
+ * given to them ({@link ReusableArrays}: kept per thread when small, from the thread's workspace when
+ * large) and skip what a request does not need.
  */
 public final class CrossEntropyLoss {
 
@@ -61,63 +68,74 @@ public final class CrossEntropyLoss {
         int n = request.batchSize();
         int c = request.numClasses();
         double epsilon = request.epsilon();
-        boolean wantsGradient = request.outputs().contains(OptionalOutput.GRADIENT);
-        boolean wantsProbabilities = request.outputs().contains(OptionalOutput.PROBABILITIES);
+        OpExecutioner nd4j = Nd4j.getExecutioner();
 
         // z = x - max(x), in place; e = exp(z); s = sum(e); log s
-        INDArray shifted = Nd4j.create(request.logits(), new long[] {n, c}, DataType.FLOAT);
-        INDArray rowMax = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
-        Nd4j.getExecutioner().exec(new Max(shifted, rowMax, true, 1));
+        INDArray shifted = ReusableArrays.copyOf("logits", request.logits(), n, c);
+        INDArray rowMax = column("rowMax", n);
+        nd4j.exec(new Max(shifted, rowMax, true, 1));
         Nd4j.exec(new SubOp(new INDArray[] {shifted, rowMax}, new INDArray[] {shifted}));
-        INDArray exp = Nd4j.createUninitialized(DataType.FLOAT, n, c);
-        Nd4j.getExecutioner().exec(new Exp(shifted, exp));
-        INDArray rowSum = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
-        Nd4j.getExecutioner().exec(new Sum(exp, rowSum, true, 1));
-        INDArray logRowSum = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
-        Nd4j.getExecutioner().exec(new Log(rowSum, logRowSum));
+        INDArray exp = matrix("exp", n, c);
+        nd4j.exec(new Exp(shifted, exp));
+        INDArray rowSum = column("rowSum", n);
+        nd4j.exec(new Sum(exp, rowSum, true, 1));
+        INDArray logRowSum = column("logRowSum", n);
+        nd4j.exec(new Log(rowSum, logRowSum));
 
         SmoothedTargets smoothed = request.hasIndexTargets()
                 ? SmoothedTargets.ofClassIndices(request.classIndices(), c, epsilon)
                 : null;
-        INDArray targets = request.hasIndexTargets() ? smoothedClassIndices(request, smoothed) : smoothedProbabilities(request);
+        INDArray targets = smoothed != null ? smoothedClassIndices(request, smoothed) : smoothedProbabilities(request);
         INDArray weighted = targets;
         if (request.classWeights() != null) {
-            INDArray weights = Nd4j.create(request.classWeights(), new long[] {1, c}, DataType.FLOAT);
-            weighted = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+            INDArray weights = ReusableArrays.copyOf("classWeights", request.classWeights(), 1, c);
+            weighted = matrix("weightedTargets", n, c);
             Nd4j.exec(new MulOp(new INDArray[] {targets, weights}, new INDArray[] {weighted}));
         }
         // S_i = sum_c Q_w,ic, which is exactly 1 for an unweighted class index that is not ignored.
         INDArray rowWeight = null;
-        if (!request.hasIndexTargets() || request.classWeights() != null || smoothed.hasIgnoredRows()) {
-            rowWeight = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
-            Nd4j.getExecutioner().exec(new Sum(weighted, rowWeight, true, 1));
+        if (smoothed == null || request.classWeights() != null || smoothed.hasIgnoredRows()) {
+            rowWeight = column("rowWeight", n);
+            nd4j.exec(new Sum(weighted, rowWeight, true, 1));
         }
 
         // L = S log s - sum_c Q_w z
-        INDArray targetDotShifted = Nd4j.createUninitialized(DataType.FLOAT, n);
-        Nd4j.getExecutioner().exec(new Dot(weighted, shifted, targetDotShifted, 1));
-        INDArray perSample = rowWeight == null ? logRowSum.reshape(n).dup() : logRowSum.mul(rowWeight).reshape(n);
-        perSample.subi(targetDotShifted);
+        INDArray targetDotShifted = column("targetDotShifted", n);
+        // Dot(x, y, z, keepDims, dims) drops its dimensions in ND4J 1.0.0-M2.1: this overload keeps them.
+        nd4j.exec(new Dot(weighted, shifted, targetDotShifted, false, true, 1));
+        INDArray perSample = column("perSample", n);
+        if (rowWeight == null) {
+            Nd4j.exec(new SubOp(new INDArray[] {logRowSum, targetDotShifted}, new INDArray[] {perSample}));
+        } else {
+            Nd4j.exec(new MulOp(new INDArray[] {logRowSum, rowWeight}, new INDArray[] {perSample}));
+            Nd4j.exec(new SubOp(new INDArray[] {perSample, targetDotShifted}, new INDArray[] {perSample}));
+        }
 
         double denominator = denominator(request);
         boolean defined = denominator != 0;
         Float loss = request.reduction() == Reduction.NONE || !defined ? null
                 : (float) (perSample.sumNumber().doubleValue() / denominator);
 
+        float[] probabilities = null;
+        if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
+            INDArray probabilitiesArray = matrix("probabilities", n, c);
+            Nd4j.exec(new DivOp(new INDArray[] {exp, rowSum}, new INDArray[] {probabilitiesArray}));
+            probabilities = toFloats(probabilitiesArray);
+        }
         float[] gradient = null;
-        if (wantsGradient && defined) {
+        if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
             // dL/dx = (S / (s D)) e - Q_w / D
-            INDArray scale = rowWeight == null ? rowSum.rdiv(1.0 / denominator) : rowWeight.div(rowSum).divi(denominator);
-            INDArray gradientArray = Nd4j.createUninitialized(DataType.FLOAT, n, c);
+            INDArray scale = column("gradientScale", n);
+            if (rowWeight == null) {
+                nd4j.exec(new ScalarReverseDivision(rowSum, null, scale, 1.0 / denominator));
+            } else {
+                Nd4j.exec(new DivOp(new INDArray[] {rowWeight, rowSum}, new INDArray[] {scale}));
+                nd4j.exec(new ScalarDivision(scale, null, scale, denominator));
+            }
+            INDArray gradientArray = matrix("gradient", n, c);
             Nd4j.exec(new MulOp(new INDArray[] {exp, scale}, new INDArray[] {gradientArray}));
             Nd4j.getBlasWrapper().level1().axpy(gradientArray.length(), -1.0 / denominator, weighted, gradientArray);
             gradient = toFloats(gradientArray);
-        }
-        float[] probabilities = null;
-        if (wantsProbabilities) {
-            INDArray probabilitiesArray = Nd4j.createUninitialized(DataType.FLOAT, n, c);
-            Nd4j.exec(new DivOp(new INDArray[] {exp, rowSum}, new INDArray[] {probabilitiesArray}));
-            probabilities = toFloats(probabilitiesArray);
         }
         if (smoothed == null) {
             smoothed = SmoothedTargets.dense(toFloats(targets));
@@ -138,16 +156,17 @@ public final class CrossEntropyLoss {
     private static INDArray smoothedClassIndices(CrossEntropyRequest request, SmoothedTargets smoothed) {
         int n = request.batchSize();
         int c = request.numClasses();
+        INDArray targets = matrix("targets", n, c);
         // OneHot writes the "off" value for an index outside [0, C): ignored rows (index -1) are masked after.
-        INDArray targets = Nd4j.exec(new OneHot(Nd4j.createFromArray(request.classIndices()), c, 1,
-                smoothed.target(), smoothed.offTarget(), DataType.FLOAT))[0];
+        Nd4j.exec(new OneHot(ReusableArrays.copyOf("classIndices", request.classIndices(), n), targets, c, 1,
+                smoothed.target(), smoothed.offTarget()));
         if (smoothed.hasIgnoredRows()) {
             float[] rowMask = new float[n];
             for (int i = 0; i < n; i++) {
                 rowMask[i] = request.classIndices()[i] == CrossEntropyRequest.IGNORED ? 0f : 1f;
             }
-            Nd4j.exec(new MulOp(new INDArray[] {targets, Nd4j.create(rowMask, new long[] {n, 1}, DataType.FLOAT)},
-                    new INDArray[] {targets}));
+            INDArray mask = ReusableArrays.copyOf("rowMask", rowMask, n, 1);
+            Nd4j.exec(new MulOp(new INDArray[] {targets, mask}, new INDArray[] {targets}));
         }
         return targets;
     }
@@ -155,12 +174,21 @@ public final class CrossEntropyLoss {
     /** q = (1 - eps) t + eps / C. */
     private static INDArray smoothedProbabilities(CrossEntropyRequest request) {
         int c = request.numClasses();
-        INDArray targets = Nd4j.create(request.probabilities(), new long[] {request.batchSize(), c}, DataType.FLOAT);
+        INDArray targets = ReusableArrays.copyOf("targets", request.probabilities(), request.batchSize(), c);
         double epsilon = request.epsilon();
         if (epsilon != 0) {
-            targets.muli(1 - epsilon).addi(epsilon / c);
+            Nd4j.getExecutioner().exec(new ScalarMultiplication(targets, null, targets, 1 - epsilon));
+            Nd4j.getExecutioner().exec(new ScalarAdd(targets, null, targets, epsilon / c));
         }
         return targets;
+    }
+
+    private static INDArray matrix(String role, int n, int c) {
+        return ReusableArrays.get(role, DataType.FLOAT, n, c);
+    }
+
+    private static INDArray column(String role, int n) {
+        return ReusableArrays.get(role, DataType.FLOAT, n, 1);
     }
 
     /** The mean's denominator (1 for sum and none): D for class indices, N for probabilities. */

@@ -34,6 +34,18 @@ class CrossEntropyLossTests {
     }
 
     @Test
+    void arraysKeptBetweenRequestsCarryNothingOver() {
+        List<OracleVectors.Case> cases = validCases();
+        List<JsonNode> first = cases.stream().map(c -> computeAsJson(c.body())).toList();
+
+        // The same requests again, in reverse order, on the same thread: every kept array is reused with
+        // other contents and other shapes in between.
+        for (int i = cases.size() - 1; i >= 0; i--) {
+            assertThat(computeAsJson(cases.get(i).body())).as(cases.get(i).name()).isEqualTo(first.get(i));
+        }
+    }
+
+    @Test
     void logitsOfPlusMinus1e30StayFinite() {
         JsonNode result = computeAsJson("""
                 {"logits": [[1e30, 0, -1e30], [-1e30, 1e30, 0]], "targets": [0, 2], "epsilon": 0.1,
