@@ -66,7 +66,14 @@ public final class FloorServer {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         server.setExecutor(pool);
-        server.createContext(PATH, FloorServer::crossEntropy);
+        server.createContext(PATH, exchange -> {
+            try {
+                crossEntropy(exchange);
+            } catch (IOException | RuntimeException | Error e) {
+                e.printStackTrace(); // the JDK server would swallow it and drop the connection
+                throw e;
+            }
+        });
         server.createContext("/health", exchange -> {
             byte[] up = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -88,7 +95,6 @@ public final class FloorServer {
             CrossEntropyResult result;
             try (InputStream body = exchange.getRequestBody()) {
                 result = LOSS.compute(parse(body));
-                body.transferTo(OutputStream.nullOutputStream());
             } catch (RuntimeException e) {
                 byte[] message = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
