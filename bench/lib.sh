@@ -75,6 +75,29 @@ wait_up() {
   return 1
 }
 
+# cpu_ticks PID...: CPU time (user + system, in clock ticks) the processes have used so far.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# wait_idle PID...: waits until the processes use less than 10% of a core over 0.5 s (at most
+# IDLE_TIMEOUT s, 120), so that requests a previous run abandoned do not run during the next one.
+wait_idle() {
+  local hz before after deadline=$(( $(date +%s) + ${IDLE_TIMEOUT:-120} ))
+  hz=$(getconf CLK_TCK)
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    before=$(cpu_ticks "$@")
+    sleep 0.5
+    after=$(cpu_ticks "$@")
+    [ $(( (after - before) * 20 )) -le "$hz" ] && return 0
+  done
+  log "still busy after ${IDLE_TIMEOUT:-120} s: $*"
+}
+
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 hwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 

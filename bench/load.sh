@@ -61,25 +61,28 @@ for size in $SIZES; do
     run_wrk "${URL[$server]}" "$OUT/payloads/$size.json" 8 "$WARMUP" "$OUT/warmup-$size-$server.log" >/dev/null
   done
 done
+wait_idle "$service_pid" "$floor_pid"
 rss_after_warmup=$(rss_mib "$service_pid")
 
 results=$OUT/results.tsv
-printf 'size\tconcurrency\tserver\trep\trps\tp50_us\tp99_us\tstatus_errors\tsocket_errors\n' >"$results"
+printf 'size\tconcurrency\tserver\trep\trps\tp50_us\tp99_us\tstatus_errors\tsocket_errors\trequests\n' >"$results"
 for size in $SIZES; do
   for c in $CONCURRENCY; do
     for rep in $(seq 1 "$REPS"); do
       # ABBA: odd repetitions run the service first, even ones the floor first.
       if [ $(( rep % 2 )) = 1 ]; then order="service floor"; else order="floor service"; fi
       for server in $order; do
+        wait_idle "$service_pid" "$floor_pid"
         line=$(run_wrk "${URL[$server]}" "$OUT/payloads/$size.json" "$c" "$DURATION" "$OUT/wrk-$size-c$c-$server-$rep.log")
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$c" "$server" "$rep" "$(field rps "$line")" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$c" "$server" "$rep" "$(field rps "$line")" \
           "$(field p50_us "$line")" "$(field p99_us "$line")" "$(field status_errors "$line")" \
-          "$(field socket_errors "$line")" >>"$results"
+          "$(field socket_errors "$line")" "$(field requests "$line")" >>"$results"
         log "$size c=$c $server #$rep: $(field rps "$line") req/s, p50 $(field p50_us "$line") us"
       done
     done
   done
 done
+wait_idle "$service_pid" "$floor_pid"
 rss_after=$(rss_mib "$service_pid")
 rss_peak=$(hwm_mib "$service_pid")
 
@@ -87,28 +90,31 @@ rss_peak=$(hwm_mib "$service_pid")
   echo "# load.sh $(date -u +%Y-%m-%dT%H:%MZ), ${DURATION} s per run, ${REPS} run(s) per server and cell, wrk -t ${WRK_THREADS:-1}"
   echo "# $(machine_summary)"
   echo
-  echo "Mean over runs of requests/s; median over runs of p50 and p99 (ms); errors = non-2xx (status >= 400) + socket errors (all runs)."
+  echo "Mean over runs of requests/s; median over runs of p50 and p99 (ms); completed requests and errors (non-2xx,"
+  echo "i.e. status >= 400, plus socket errors and timeouts) summed over runs. A request still in flight when a run ends"
+  echo "counts neither as completed nor as an error: \"-\" means none completed within the run."
   echo
   awk -F'\t' -v sizes="$SIZES" -v concs="$CONCURRENCY" '
     NR == 1 { next }
     { k = $1 SUBSEP $2 SUBSEP $3; n[k]++; rps[k] += $5; p50[k, n[k]] = $6; p99[k, n[k]] = $7
-      err[k] += $8 + ($9 < 0 ? 0 : $9) }
+      err[k] += $8 + ($9 < 0 ? 0 : $9); done_[k] += $10 }
     function med(a, k, m,   i, j, t, v) {
       for (i = 1; i <= m; i++) v[i] = a[k, i]
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
       return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
     }
+    function ms(a, k, m, completed) { return completed > 0 ? sprintf("%.2f", med(a, k, m) / 1000) : "-" }
     END {
-      printf "| size | conc | service req/s | floor req/s | service/floor | service p50 ms | service p99 ms | floor p50 ms | floor p99 ms | errors service/floor |\n"
-      printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+      printf "| size | conc | service req/s | floor req/s | service/floor | service p50 ms | service p99 ms | floor p50 ms | floor p99 ms | completed service/floor | errors service/floor |\n"
+      printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
       ns = split(sizes, S, " "); nc = split(concs, C, " ")
       for (a = 1; a <= ns; a++) for (b = 1; b <= nc; b++) {
         s = S[a] SUBSEP C[b] SUBSEP "service"; f = S[a] SUBSEP C[b] SUBSEP "floor"
         if (!(s in n) || !(f in n)) continue
         rs = rps[s] / n[s]; rf = rps[f] / n[f]
-        printf "| %s | %s | %.1f | %.1f | %s | %.2f | %.2f | %.2f | %.2f | %d / %d |\n", S[a], C[b], rs, rf,
-          (rf > 0 ? sprintf("%.3f", rs / rf) : "n/a"), med(p50, s, n[s]) / 1000, med(p99, s, n[s]) / 1000,
-          med(p50, f, n[f]) / 1000, med(p99, f, n[f]) / 1000, err[s], err[f]
+        printf "| %s | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %d / %d | %d / %d |\n", S[a], C[b], rs, rf,
+          (rf > 0 ? sprintf("%.3f", rs / rf) : "n/a"), ms(p50, s, n[s], done_[s]), ms(p99, s, n[s], done_[s]),
+          ms(p50, f, n[f], done_[f]), ms(p99, f, n[f], done_[f]), done_[s], done_[f], err[s], err[f]
       }
     }' "$results"
   echo
