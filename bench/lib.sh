@@ -127,7 +127,8 @@ payloads() {
   java -cp "$(bench_classpath)" lossservice.bench.Payloads "$dir" "$@" >&2
 }
 
-# run_wrk URL BODY CONNECTIONS DURATION_S LOGFILE: one bounded wrk run; prints its RESULT line.
+# run_wrk URL BODY CONNECTIONS DURATION_S LOGFILE: one bounded wrk run (a GET when BODY is ""); prints
+# its RESULT line.
 run_wrk() {
   local url=$1 body=$2 connections=$3 duration=$4 logfile=$5
   local threads=${WRK_THREADS:-1}

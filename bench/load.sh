@@ -64,6 +64,12 @@ done
 wait_idle "$service_pid" "$floor_pid"
 rss_after_warmup=$(rss_mib "$service_pid")
 
+# The HTTP stacks alone, for the small-request breakdown: a GET of a health endpoint at concurrency 1.
+wait_idle "$service_pid" "$floor_pid"
+baseline_service=$(run_wrk "http://127.0.0.1:$SERVICE_PORT/actuator/health/liveness" "" 1 "$DURATION" "$OUT/wrk-health-service.log")
+wait_idle "$service_pid" "$floor_pid"
+baseline_floor=$(run_wrk "http://127.0.0.1:$FLOOR_PORT/health" "" 1 "$DURATION" "$OUT/wrk-health-floor.log")
+
 results=$OUT/results.tsv
 printf 'size\tconcurrency\tserver\trep\trps\tp50_us\tp99_us\tstatus_errors\tsocket_errors\trequests\n' >"$results"
 for size in $SIZES; do
@@ -117,6 +123,10 @@ rss_peak=$(hwm_mib "$service_pid")
           ms(p50, f, n[f], done_[f]), ms(p99, f, n[f], done_[f]), done_[s], done_[f], err[s], err[f]
       }
     }' "$results"
+  echo
+  echo "HTTP stack alone (GET of a health endpoint, concurrency 1, ${DURATION} s): service" \
+    "/actuator/health/liveness $(field rps "$baseline_service") req/s, p50 $(field p50_us "$baseline_service") us;" \
+    "floor /health $(field rps "$baseline_floor") req/s, p50 $(field p50_us "$baseline_floor") us."
   echo
   echo "Service RSS: ${rss_before} MiB when ready, ${rss_after_warmup} MiB after warm-up, ${rss_after} MiB after the runs (peak ${rss_peak} MiB)."
   echo "Raw results: $results; wrk output and server logs: $OUT"

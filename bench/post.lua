@@ -1,11 +1,13 @@
--- wrk script for bench/load.sh: POSTs the file named by WRK_BODY as application/json and prints one
--- machine-readable RESULT line when done.
-local path = assert(os.getenv("WRK_BODY"), "set WRK_BODY to the request body file")
-local file = assert(io.open(path, "rb"))
-wrk.method = "POST"
-wrk.body = file:read("*a")
-file:close()
-wrk.headers["Content-Type"] = "application/json"
+-- wrk script for bench/load.sh: POSTs the file named by WRK_BODY as application/json (a plain GET when
+-- WRK_BODY is empty) and prints one machine-readable RESULT line when done.
+local path = os.getenv("WRK_BODY") or ""
+if path ~= "" then
+  local file = assert(io.open(path, "rb"))
+  wrk.method = "POST"
+  wrk.body = file:read("*a")
+  file:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
 wrk.headers["Accept"] = "application/json"
 
 function done(summary, latency, requests)

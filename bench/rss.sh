@@ -62,20 +62,26 @@ started=$(date +%s)
 total=0
 errors=0
 max=$rss_first
+half=$(( BATCHES / 2 ))
+rss_half=$rss_first
 for batch in $(seq 1 "$BATCHES"); do
   read -r sent errs < <(send "$per_batch" "$OUT/batch-$batch.log")
   total=$(( total + sent ))
   errors=$(( errors + errs ))
   rss=$(rss_mib "$pid")
   max=$(awk -v a="$max" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')
+  [ "$batch" != "$half" ] || rss_half=$rss
   echo "| $total | $(( $(date +%s) - started )) | $rss | $errs |" | tee -a "$OUT/summary.md"
 done
 {
   echo
-  awk -v first="$rss_first" -v last="$rss" -v max="$max" -v peak="$(hwm_mib "$pid")" -v total="$total" -v errors="$errors" 'BEGIN {
+  awk -v first="$rss_first" -v last="$rss" -v max="$max" -v peak="$(hwm_mib "$pid")" -v total="$total" -v errors="$errors" \
+    -v half="$rss_half" -v half_total="$(( half * (per_batch / CONCURRENCY * CONCURRENCY) ))" 'BEGIN {
     change = (last - first) / first * 100
     printf "First %.1f MiB, last %.1f MiB: %+.1f%% over %d requests (%d errors); highest sample %.1f MiB, peak RSS (VmHWM) %.1f MiB.\n",
       first, last, change, total, errors, max, peak
     printf "Target (flat within 10%%): %s\n", (change <= 10 && change >= -10) ? "met" : "MISSED"
+    printf "Second half alone (after %d requests: %.1f MiB, then %.1f MiB): %+.1f%%.\n", half_total, half, last,
+      (last - half) / half * 100
   }'
 } | tee -a "$OUT/summary.md"
