@@ -1,0 +1,79 @@
+package lossservice.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The fixed request bodies every benchmark and load script uses: index targets, epsilon 0.1,
+ * {@code include: ["smoothedTargets", "gradient"]}, logits drawn from N(0, 2^2) with a fixed seed and
+ * written in float32's shortest round-trip form (what the service itself writes).
+ *
+ * <p>{@code java -cp ... lossservice.bench.Payloads DIR name=NxC...} writes {@code DIR/name.json} files.
+ */
+public final class Payloads {
+
+    /** The seed of every payload: the same size always gives the same bytes. */
+    public static final long SEED = 20260101L;
+
+    private Payloads() {
+    }
+
+    /** Parses "NxC" into {N, C}. */
+    public static int[] shape(String size) {
+        String[] parts = size.split("x");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("expected a size NxC, found " + size);
+        }
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+
+    public static byte[] indexTargets(String size) {
+        int[] shape = shape(size);
+        return indexTargets(shape[0], shape[1], SEED);
+    }
+
+    public static byte[] indexTargets(int n, int c, long seed) {
+        Random random = new Random(seed);
+        StringBuilder json = new StringBuilder(n * c * 12 + 256);
+        json.append("{\"logits\":[");
+        for (int i = 0; i < n; i++) {
+            json.append(i == 0 ? "[" : ",[");
+            for (int j = 0; j < c; j++) {
+                if (j > 0) {
+                    json.append(',');
+                }
+                json.append((float) (2 * random.nextGaussian()));
+            }
+            json.append(']');
+        }
+        json.append("],\"targets\":[");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append(random.nextInt(c));
+        }
+        json.append("],\"epsilon\":0.1,\"numClasses\":").append(c)
+                .append(",\"include\":[\"smoothedTargets\",\"gradient\"]}");
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: Payloads DIR name=NxC [name=NxC ...]");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        Files.createDirectories(dir);
+        for (int k = 1; k < args.length; k++) {
+            String[] nameAndSize = args[k].split("=");
+            Path file = dir.resolve(nameAndSize[0] + ".json");
+            byte[] body = indexTargets(nameAndSize[1]);
+            Files.write(file, body);
+            System.out.printf("%s %s %d bytes%n", file, nameAndSize[1], body.length);
+        }
+    }
+}
