@@ -204,7 +204,8 @@ public final class FloorServer {
                 }
                 json.writeEndArray();
             }
-            writeMatrix(json, "smoothedTargets", result.smoothedTargets(), c);
+            writeMatrix(json, "smoothedTargets",
+                    result.smoothedTargets() == null ? null : result.smoothedTargets().toRowMajor(c), c);
             writeMatrix(json, "probabilities", result.probabilities(), c);
             writeMatrix(json, "gradient", result.gradient(), c);
             json.writeNumberProperty("batchSize", result.batchSize());

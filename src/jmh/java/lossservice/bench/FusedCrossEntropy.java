@@ -6,6 +6,7 @@ import lossservice.crossentropy.CrossEntropyRequest;
 import lossservice.crossentropy.CrossEntropyResult;
 import lossservice.crossentropy.OptionalOutput;
 import lossservice.crossentropy.Reduction;
+import lossservice.crossentropy.SmoothedTargets;
 
 /**
  * The reference for the compute benchmark: the service's loss (SEMANTICS.md sections 0-3: max-shifted
@@ -128,7 +129,8 @@ public final class FusedCrossEntropy {
         if (!Double.isFinite(check) || loss != null && !Float.isFinite(loss)) {
             throw new ArithmeticException("The result overflows float32.");
         }
-        return new CrossEntropyResult(loss, perSample, smoothed, probabilities, gradient, n, c,
+        return new CrossEntropyResult(loss, perSample, smoothed == null ? null : SmoothedTargets.dense(smoothed),
+                probabilities, gradient, n, c,
                 request.epsilon(), request.reduction(), outputs, backend);
     }
 }

@@ -39,7 +39,7 @@ public final class ReferenceCheck {
             compare("loss", new float[] {nd4j.loss()}, new float[] {fused.loss()}, problems);
         }
         compare("perSampleLoss", nd4j.perSampleLoss(), fused.perSampleLoss(), problems);
-        compare("smoothedTargets", nd4j.smoothedTargets(), fused.smoothedTargets(), problems);
+        compare("smoothedTargets", rowMajor(nd4j), rowMajor(fused), problems);
         compare("probabilities", nd4j.probabilities(), fused.probabilities(), problems);
         compare("gradient", nd4j.gradient(), fused.gradient(), problems);
         if (!problems.isEmpty()) {
@@ -102,5 +102,9 @@ public final class ReferenceCheck {
             System.out.println("agree: " + testCase[0]);
         }
         System.out.println("The fused reference agrees with ND4J on " + cases.size() + " requests.");
+    }
+
+    private static float[] rowMajor(lossservice.crossentropy.CrossEntropyResult result) {
+        return result.smoothedTargets() == null ? null : result.smoothedTargets().toRowMajor(result.numClasses());
     }
 }

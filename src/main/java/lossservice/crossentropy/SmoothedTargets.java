@@ -32,7 +32,7 @@ public final class SmoothedTargets {
                 (float) (epsilon / numClasses), hasIgnoredRows, null);
     }
 
-    static SmoothedTargets dense(float[] values) {
+    public static SmoothedTargets dense(float[] values) {
         return new SmoothedTargets(null, 0, 0, false, values);
     }
 
@@ -53,6 +53,21 @@ public final class SmoothedTargets {
 
     public boolean hasIgnoredRows() {
         return hasIgnoredRows;
+    }
+
+    /** Every value, row-major, whatever the form it is kept in. */
+    public float[] toRowMajor(int numClasses) {
+        if (dense != null) {
+            return dense;
+        }
+        float[] values = new float[classIndices.length * numClasses];
+        for (int row = 0; row < classIndices.length; row++) {
+            if (classIndices[row] != CrossEntropyRequest.IGNORED) {
+                java.util.Arrays.fill(values, row * numClasses, (row + 1) * numClasses, offTarget);
+                values[row * numClasses + classIndices[row]] = target;
+            }
+        }
+        return values;
     }
 
     /** The row-major matrix, or null for class indices. */
