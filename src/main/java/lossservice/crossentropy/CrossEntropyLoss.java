@@ -3,6 +3,8 @@ package lossservice.crossentropy;
 import lossservice.compute.ReusableArrays;
 import lossservice.problem.ResultOutOfRangeException;
 
+import org.nd4j.linalg.api.blas.Level1;
+import org.nd4j.linalg.api.blas.Level2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -10,12 +12,10 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
-import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
-import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseDivision;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarSet;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -38,12 +38,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *   dL/dx_ij = S_i exp(z_ij) / s_i - Q_w,ij
  * </pre>
  * so neither the log-softmax nor the softmax matrix is needed unless the client asks for probabilities.
- * The mean divides by D = sum over non-ignored rows of w[y_i] for class indices (PyTorch divides both the
- * target and the smoothing term by it) and by N for probabilities, weights or not.
+ * ND4J's own log_softmax is not used: it takes the log of the softmax, which underflows to -inf for
+ * logits 1e4 apart. The mean divides by D = sum over non-ignored rows of w[y_i] for class indices (PyTorch
+ * divides both the target and the smoothing term by it) and by N for probabilities, weights or not.
  *
- * <p>ND4J's per-operation overhead dominates small batches, so the operations are few, write into arrays
- * given to them ({@link ReusableArrays}: kept per thread when small, from the thread's workspace when
- * large) and skip what a request does not need.
+ * <p>ND4J's per-operation overhead dominates small batches (10 to 50 us for a custom operation or a
+ * reduction along a dimension, about 1 us for an element-wise transform or a BLAS call), so the row sums
+ * and the total are BLAS matrix-vector and dot products with a vector of ones, the operations write into
+ * arrays given to them ({@link ReusableArrays}: kept per thread when small, from the thread's workspace
+ * when large), and nothing is computed that a request does not ask for.
  */
 public final class CrossEntropyLoss {
 
@@ -69,8 +72,11 @@ public final class CrossEntropyLoss {
         int c = request.numClasses();
         double epsilon = request.epsilon();
         OpExecutioner nd4j = Nd4j.getExecutioner();
+        Level1 blas1 = Nd4j.getBlasWrapper().level1();
+        Level2 blas2 = Nd4j.getBlasWrapper().level2();
+        INDArray classOnes = ones("classOnes", c);
 
-        // z = x - max(x), in place; e = exp(z); s = sum(e); log s
+        // z = x - max(x), in place; e = exp(z); s = sum(e) (a matrix-vector product); log s
         INDArray shifted = ReusableArrays.copyOf("logits", request.logits(), n, c);
         INDArray rowMax = column("rowMax", n);
         nd4j.exec(new Max(shifted, rowMax, true, 1));
@@ -78,7 +84,7 @@ public final class CrossEntropyLoss {
         INDArray exp = matrix("exp", n, c);
         nd4j.exec(new Exp(shifted, exp));
         INDArray rowSum = column("rowSum", n);
-        nd4j.exec(new Sum(exp, rowSum, true, 1));
+        blas2.gemv('c', 'N', 1.0, exp, classOnes, 0.0, rowSum);
         INDArray logRowSum = column("logRowSum", n);
         nd4j.exec(new Log(rowSum, logRowSum));
 
@@ -96,25 +102,25 @@ public final class CrossEntropyLoss {
         INDArray rowWeight = null;
         if (smoothed == null || request.classWeights() != null || smoothed.hasIgnoredRows()) {
             rowWeight = column("rowWeight", n);
-            nd4j.exec(new Sum(weighted, rowWeight, true, 1));
+            blas2.gemv('c', 'N', 1.0, weighted, classOnes, 0.0, rowWeight);
         }
 
         // L = S log s - sum_c Q_w z
-        INDArray targetDotShifted = column("targetDotShifted", n);
-        // Dot(x, y, z, keepDims, dims) drops its dimensions in ND4J 1.0.0-M2.1: this overload keeps them.
-        nd4j.exec(new Dot(weighted, shifted, targetDotShifted, false, true, 1));
+        INDArray products = matrix("products", n, c);
+        Nd4j.exec(new MulOp(new INDArray[] {weighted, shifted}, new INDArray[] {products}));
         INDArray perSample = column("perSample", n);
         if (rowWeight == null) {
-            Nd4j.exec(new SubOp(new INDArray[] {logRowSum, targetDotShifted}, new INDArray[] {perSample}));
+            blas2.gemv('c', 'N', -1.0, products, classOnes, 0.0, perSample);
+            blas1.axpy(n, 1.0, logRowSum, perSample);
         } else {
             Nd4j.exec(new MulOp(new INDArray[] {logRowSum, rowWeight}, new INDArray[] {perSample}));
-            Nd4j.exec(new SubOp(new INDArray[] {perSample, targetDotShifted}, new INDArray[] {perSample}));
+            blas2.gemv('c', 'N', -1.0, products, classOnes, 1.0, perSample);
         }
 
         double denominator = denominator(request);
         boolean defined = denominator != 0;
         Float loss = request.reduction() == Reduction.NONE || !defined ? null
-                : (float) (perSample.sumNumber().doubleValue() / denominator);
+                : (float) (blas1.dot(n, 1.0, perSample, ones("rowOnes", n)) / denominator);
 
         float[] probabilities = null;
         if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
@@ -124,17 +130,19 @@ public final class CrossEntropyLoss {
         }
         float[] gradient = null;
         if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
-            // dL/dx = (S / (s D)) e - Q_w / D
+            // dL/dx = ((S / s) e - Q_w) / D
             INDArray scale = column("gradientScale", n);
             if (rowWeight == null) {
-                nd4j.exec(new ScalarReverseDivision(rowSum, null, scale, 1.0 / denominator));
+                nd4j.exec(new ScalarReverseDivision(rowSum, null, scale, 1.0));
             } else {
                 Nd4j.exec(new DivOp(new INDArray[] {rowWeight, rowSum}, new INDArray[] {scale}));
-                nd4j.exec(new ScalarDivision(scale, null, scale, denominator));
             }
             INDArray gradientArray = matrix("gradient", n, c);
             Nd4j.exec(new MulOp(new INDArray[] {exp, scale}, new INDArray[] {gradientArray}));
-            Nd4j.getBlasWrapper().level1().axpy(gradientArray.length(), -1.0 / denominator, weighted, gradientArray);
+            blas1.axpy(gradientArray.length(), -1.0, weighted, gradientArray);
+            if (denominator != 1) {
+                blas1.scal(gradientArray.length(), 1.0 / denominator, gradientArray);
+            }
             gradient = toFloats(gradientArray);
         }
         if (smoothed == null) {
@@ -189,6 +197,12 @@ public final class CrossEntropyLoss {
 
     private static INDArray column(String role, int n) {
         return ReusableArrays.get(role, DataType.FLOAT, n, 1);
+    }
+
+    private static INDArray ones(String role, int n) {
+        INDArray ones = ReusableArrays.get(role, DataType.FLOAT, n, 1);
+        Nd4j.getExecutioner().exec(new ScalarSet(ones, 1.0));
+        return ones;
     }
 
     /** The mean's denominator (1 for sum and none): D for class indices, N for probabilities. */
