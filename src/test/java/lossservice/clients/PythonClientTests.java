@@ -1,0 +1,77 @@
+package lossservice.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Runs the Python client's own unittest suite ({@code clients/python/tests}) with the machine's Python 3
+ * against the application on a random port. A missing interpreter is a failure, not a skip: {@code .ci/run}
+ * installs python3. {@code -Dpython=/path/to/python3} picks another interpreter.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PythonClientTests {
+
+    private static final Path CLIENT_DIRECTORY = Path.of("clients", "python");
+    private static final long TIMEOUT_MINUTES = 5;
+    /** Fewer tests than this means discovery went wrong (a module that no longer imports, say). */
+    private static final int MINIMUM_TEST_COUNT = 20;
+    private static final Pattern RAN = Pattern.compile("^Ran (\\d+) tests? in ", Pattern.MULTILINE);
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void pythonClientTestsPassAgainstTheRunningService() throws Exception {
+        assertThat(CLIENT_DIRECTORY.resolve("loss_service_client")).isDirectory();
+        String python = System.getProperty("python", "python3");
+        Path output = Files.createTempFile("python-client-tests", ".log");
+        try {
+            ProcessBuilder command = new ProcessBuilder(python, "-m", "unittest", "discover", "-v")
+                    .directory(CLIENT_DIRECTORY.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            command.environment().put("LOSS_SERVICE_URL", "http://127.0.0.1:" + port);
+            command.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the source tree
+            command.environment().remove("PYTHONPATH");
+
+            Process process = start(command, python);
+            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly().waitFor();
+                fail("The Python client tests did not finish within " + TIMEOUT_MINUTES + " minutes:\n"
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            String log = Files.readString(output, StandardCharsets.UTF_8);
+
+            assertThat(process.exitValue()).as("exit status of %s -m unittest; its output:%n%s", python, log)
+                    .isZero();
+            Matcher ran = RAN.matcher(log);
+            assertThat(ran.find()).as("a unittest summary in:%n%s", log).isTrue();
+            assertThat(Integer.parseInt(ran.group(1))).as("tests run; output:%n%s", log)
+                    .isGreaterThanOrEqualTo(MINIMUM_TEST_COUNT);
+            assertThat(log).as("output").containsPattern("(?m)^OK( \\(skipped=\\d+\\))?$");
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static Process start(ProcessBuilder command, String python) {
+        try {
+            return command.start();
+        } catch (IOException notFound) {
+            throw new AssertionError("Cannot run " + python + " (" + notFound.getMessage() + "): the Python client "
+                    + "tests need Python 3 (Debian: apt-get install python3; .ci/run installs it)", notFound);
+        }
+    }
+}
