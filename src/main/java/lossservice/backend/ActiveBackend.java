@@ -66,7 +66,7 @@ public class ActiveBackend {
     private Nd4jBackend initialiseNd4j() {
         Nd4jBackend loaded;
         try {
-            loaded = Nd4j.getBackend();
+            loaded = Nd4jPreloader.await();
         } catch (LinkageError | RuntimeException ex) {
             throw new BackendUnavailableException("ND4J failed to initialise the " + kind.wireName()
                     + " backend: " + CudaProbe.describe(ex), "See the ND4J messages above.");

@@ -63,6 +63,7 @@ class BackendSelectionListener implements SmartApplicationListener {
                     CudaProbe.cudaBackendOnClasspath(classLoader), new CudaProbe(classLoader));
             decision = BackendSelector.reconcile(selected, BackendServiceClassLoader.installedBackend());
             BackendServiceClassLoader.install(decision.backend(), classLoader);
+            Nd4jPreloader.start();
         }
         return decision;
     }
