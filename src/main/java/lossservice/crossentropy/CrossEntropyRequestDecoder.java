@@ -461,11 +461,11 @@ public final class CrossEntropyRequestDecoder {
         for (int i = 0; i < indices.length; i++) {
             double value = values[i];
             if (!integral[i]) {
-                violations.add(pointerOf("/targets", shape, i), "a class index must be a JSON integer, found " + value);
+                violations.add(JsonPointers.ofElement("/targets", shape, i), "a class index must be a JSON integer, found " + value);
             } else if (value == ignoreIndex) {
                 indices[i] = CrossEntropyRequest.IGNORED;
             } else if (value < 0 || value >= c) {
-                violations.add(pointerOf("/targets", shape, i), "class index " + (long) value
+                violations.add(JsonPointers.ofElement("/targets", shape, i), "class index " + (long) value
                         + " is outside [0, " + c + ") and is not the ignoreIndex (" + ignoreIndex + ")");
             } else {
                 indices[i] = (int) value;
@@ -480,7 +480,7 @@ public final class CrossEntropyRequestDecoder {
         int length = targets.length();
         for (int i = 0; i < length; i++) {
             if (values[i] < 0) {
-                violations.add(pointerOf("/targets", targets.shape(), i),
+                violations.add(JsonPointers.ofElement("/targets", targets.shape(), i),
                         "a probability must be >= 0, found " + values[i]);
             }
         }
@@ -504,16 +504,6 @@ public final class CrossEntropyRequestDecoder {
         return classWeights;
     }
 
-    /** The pointer to the element at row-major position {@code flat} of an array of this shape. */
-    static String pointerOf(String base, int[] shape, int flat) {
-        StringBuilder pointer = new StringBuilder();
-        int rest = flat;
-        for (int level = shape.length - 1; level >= 0; level--) {
-            pointer.insert(0, "/" + rest % shape[level]);
-            rest /= shape[level];
-        }
-        return base + pointer;
-    }
 
     /**
      * [N, C, D] in JSON order to N * D rows of C (the class axis last), as float32. Without spatial

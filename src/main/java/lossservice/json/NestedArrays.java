@@ -15,6 +15,9 @@ public final class NestedArrays {
     public interface Values {
         boolean isNull();
 
+        /** Whether every number is finite (true for an undefined array). */
+        boolean allFinite();
+
         void write(JsonGenerator json, int index);
     }
 
@@ -23,6 +26,18 @@ public final class NestedArrays {
             @Override
             public boolean isNull() {
                 return values == null;
+            }
+
+            @Override
+            public boolean allFinite() {
+                if (values != null) {
+                    for (float value : values) {
+                        if (!Float.isFinite(value)) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
             }
 
             @Override
@@ -37,6 +52,18 @@ public final class NestedArrays {
             @Override
             public boolean isNull() {
                 return values == null;
+            }
+
+            @Override
+            public boolean allFinite() {
+                if (values != null) {
+                    for (double value : values) {
+                        if (!Double.isFinite(value)) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
             }
 
             @Override

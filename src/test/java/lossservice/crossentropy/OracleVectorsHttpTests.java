@@ -16,7 +16,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
 
-/** Every public oracle vector, sent over real HTTP to the application on a random port. */
+/**
+ * Every public oracle vector (cross-entropy 2-D, K-dimensional and float64; binary cross-entropy), sent over real
+ * HTTP to the application on a random port, each to its case's endpoint.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OracleVectorsHttpTests {
 
@@ -26,11 +29,12 @@ class OracleVectorsHttpTests {
     int port;
 
     static List<OracleVectors.Case> validCases() {
-        return OracleVectors.valid("cases.json", "large.json", "kdim.json", "float64.json");
+        return OracleVectors.valid("cases.json", "large.json", "kdim.json", "float64.json", "bce.json");
     }
 
     static List<OracleVectors.Case> invalidCases() {
-        return OracleVectors.invalid("cases.json", "invalid.json", "large.json", "kdim.json", "float64.json");
+        return OracleVectors.invalid("cases.json", "invalid.json", "large.json", "kdim.json", "float64.json", "bce.json",
+                "bce_invalid.json");
     }
 
     @ParameterizedTest(name = "{0}")
