@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import lossservice.compute.Dtype;
+import lossservice.json.JsonFields;
 import lossservice.json.JsonPointers;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
@@ -125,7 +126,7 @@ public final class CrossEntropyRequestDecoder {
                     fields.logitsValid = fields.logits != null && !violations.hasAtOrBelow(pointer);
                 }
                 case "targets" -> {
-                    fields.targets = readArray(parser, pointer, targetsReader, violations,
+                    fields.targets = JsonFields.readArray(parser, pointer, targetsReader, violations,
                             "an array of class indices or of probability rows", targetsExpectation(fields));
                     fields.targetsValid = fields.targets != null && !violations.hasAtOrBelow(pointer);
                 }
@@ -146,7 +147,8 @@ public final class CrossEntropyRequestDecoder {
                 }
                 case "ignoreIndex" -> fields.ignoreIndex = readInteger(parser, pointer, violations);
                 case "include" -> fields.outputs = readOutputs(parser, pointer, violations);
-                case "dtype" -> fields.dtype = readDtype(parser, pointer, violations);
+                case "dtype" -> fields.dtype = JsonFields.readName(parser, pointer, violations, Dtype::fromWireName,
+                        "\"float32\" or \"float64\"");
                 default -> {
                     violations.add(pointer, "unknown field; the fields are " + FIELDS);
                     JsonTokens.skipValue(parser);
@@ -157,17 +159,7 @@ public final class CrossEntropyRequestDecoder {
 
     private static NumberArray readArray(JsonParser parser, String pointer, NumberArrayReader reader,
             Violations violations, String expected) {
-        return readArray(parser, pointer, reader, violations, expected, ShapeExpectation.NONE);
-    }
-
-    private static NumberArray readArray(JsonParser parser, String pointer, NumberArrayReader reader,
-            Violations violations, String expected, ShapeExpectation expectation) {
-        if (parser.currentToken() != JsonToken.START_ARRAY) {
-            violations.add(pointer, "expected " + expected + ", found " + JsonTokens.describe(parser));
-            JsonTokens.skipValue(parser);
-            return null;
-        }
-        return reader.read(parser, pointer, violations, expectation);
+        return JsonFields.readArray(parser, pointer, reader, violations, expected, ShapeExpectation.NONE);
     }
 
     /**
@@ -209,17 +201,6 @@ public final class CrossEntropyRequestDecoder {
         return shape;
     }
 
-    private static Dtype readDtype(JsonParser parser, String pointer, Violations violations) {
-        if (parser.currentToken() == JsonToken.VALUE_STRING) {
-            Dtype dtype = Dtype.fromWireName(parser.getString());
-            if (dtype != null) {
-                return dtype;
-            }
-        }
-        violations.add(pointer, "expected \"float32\" or \"float64\", found " + JsonTokens.describe(parser));
-        JsonTokens.skipValue(parser);
-        return null;
-    }
 
     private static Double readNumber(JsonParser parser, String pointer, Violations violations, String expected) {
         JsonToken token = parser.currentToken();
