@@ -95,7 +95,7 @@ public final class CrossEntropyResultEncoder {
         if (result.outputs().contains(OptionalOutput.PER_SAMPLE_LOSS)) {
             json.writeName("perSampleLoss");
             NestedArrays.writePerElement(json, values(result.perSampleLoss(), float64 == null ? null
-                    : float64.perSampleLoss()), n, spatial);
+                    : float64.perSampleLoss(), float64 != null), n, spatial);
         }
         if (result.outputs().contains(OptionalOutput.SMOOTHED_TARGETS)) {
             json.writeName("smoothedTargets");
@@ -105,17 +105,18 @@ public final class CrossEntropyResultEncoder {
         if (result.outputs().contains(OptionalOutput.PROBABILITIES)) {
             json.writeName("probabilities");
             NestedArrays.writePerClass(json, values(result.probabilities(), float64 == null ? null
-                    : float64.probabilities()), n, c, spatial);
+                    : float64.probabilities(), float64 != null), n, c, spatial);
         }
         if (result.outputs().contains(OptionalOutput.GRADIENT)) {
             json.writeName("gradient");
-            NestedArrays.writePerClass(json, values(result.gradient(), float64 == null ? null : float64.gradient()),
-                    n, c, spatial);
+            NestedArrays.writePerClass(json, values(result.gradient(),
+                    float64 == null ? null : float64.gradient(), float64 != null), n, c, spatial);
         }
     }
 
-    private static NestedArrays.Values values(float[] float32, double[] float64) {
-        return float64 != null ? NestedArrays.of(float64) : NestedArrays.of(float32);
+    /** The float64 array of a float64 result (null when undefined), else the float32 one. */
+    private static NestedArrays.Values values(float[] float32, double[] float64, boolean isFloat64) {
+        return isFloat64 ? NestedArrays.of(float64) : NestedArrays.of(float32);
     }
 
     private static void writeVector(JsonGenerator json, float[] values) {
