@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Union
 
 from .errors import LossServiceConnectionError, LossServiceError
 
@@ -40,7 +40,7 @@ _ACCEPT = "application/json, application/problem+json"
 # The response members the result object has attributes for; any other member stays in ``raw``.
 _KNOWN_RESPONSE_FIELDS = frozenset(
     ("loss", "perSampleLoss", "smoothedTargets", "probabilities", "gradient",
-     "batchSize", "numClasses", "epsilon", "reduction", "backend"))
+     "batchSize", "numClasses", "epsilon", "reduction", "backend", "shape", "dtype"))
 
 
 def _camel_case(name: str) -> str:
@@ -90,6 +90,8 @@ class CrossEntropyResult:
     epsilon: float
     reduction: str
     backend: str
+    shape: Optional[Sequence[int]] = None
+    dtype: Optional[str] = None
     per_sample_loss: Optional[ArrayLike] = None
     smoothed_targets: Optional[ArrayLike] = None
     probabilities: Optional[ArrayLike] = None
@@ -120,6 +122,8 @@ class CrossEntropyResult:
             epsilon=response.get("epsilon"),
             reduction=response.get("reduction"),
             backend=response.get("backend"),
+            shape=response.get("shape"),
+            dtype=response.get("dtype"),
             per_sample_loss=array("perSampleLoss"),
             smoothed_targets=array("smoothedTargets"),
             probabilities=array("probabilities"),

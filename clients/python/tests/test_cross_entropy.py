@@ -34,7 +34,9 @@ class SeedExampleTests(OracleAssertions):
         self.assertIsNone(result.gradient)
         self.assertIsNone(result.probabilities)
         self.assertEqual(set(result.raw), {"loss", "smoothedTargets", "batchSize", "numClasses", "epsilon",
-                                           "reduction", "backend"})
+                                           "reduction", "backend", "shape", "dtype"})
+        self.assertEqual(result.shape, [2, 10])
+        self.assertEqual(result.dtype, "float32")
         self.assertEqual(result.extra_fields, {})
 
     def test_label_smooth_false_makes_epsilon_zero(self) -> None:

@@ -61,6 +61,52 @@ public final class Payloads {
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A segmentation-like request: logits [n, c, h, w] from N(0, 2^2), class-index targets [n, h, w] with
+     * about 5% of the pixels set to the ignoreIndex 255, epsilon 0.1, {@code include: ["smoothedTargets",
+     * "gradient"]}.
+     */
+    public static byte[] segmentation(int n, int c, int h, int w, long seed) {
+        Random random = new Random(seed);
+        StringBuilder json = new StringBuilder(n * c * h * w * 12 + n * h * w * 4 + 256);
+        json.append("{\"logits\":[");
+        for (int sample = 0; sample < n; sample++) {
+            json.append(sample == 0 ? "[" : ",[");
+            for (int cls = 0; cls < c; cls++) {
+                json.append(cls == 0 ? "[" : ",[");
+                for (int y = 0; y < h; y++) {
+                    json.append(y == 0 ? "[" : ",[");
+                    for (int x = 0; x < w; x++) {
+                        if (x > 0) {
+                            json.append(',');
+                        }
+                        json.append((float) (2 * random.nextGaussian()));
+                    }
+                    json.append(']');
+                }
+                json.append(']');
+            }
+            json.append(']');
+        }
+        json.append("],\"targets\":[");
+        for (int sample = 0; sample < n; sample++) {
+            json.append(sample == 0 ? "[" : ",[");
+            for (int y = 0; y < h; y++) {
+                json.append(y == 0 ? "[" : ",[");
+                for (int x = 0; x < w; x++) {
+                    if (x > 0) {
+                        json.append(',');
+                    }
+                    json.append(random.nextInt(20) == 0 ? 255 : random.nextInt(c));
+                }
+                json.append(']');
+            }
+            json.append(']');
+        }
+        json.append("],\"ignoreIndex\":255,\"epsilon\":0.1,\"include\":[\"smoothedTargets\",\"gradient\"]}");
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: Payloads DIR name=NxC [name=NxC ...]");

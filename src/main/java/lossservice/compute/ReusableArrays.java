@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ReusableArrays {
 
-    /** Arrays up to this many elements (1 MiB of float32) are kept per thread and role. */
+    /** Arrays up to this many elements (1 MiB of float32, 2 MiB of float64) are kept per thread and role. */
     static final long MAX_KEPT_ELEMENTS = 1 << 18;
 
     private static final ThreadLocal<Map<String, INDArray>> KEPT = ThreadLocal.withInitial(HashMap::new);
@@ -53,6 +53,13 @@ public final class ReusableArrays {
     /** A float32 array of this shape holding a copy of {@code values}. */
     public static INDArray copyOf(String role, float[] values, long... shape) {
         INDArray array = get(role, DataType.FLOAT, shape);
+        array.data().setData(values);
+        return array;
+    }
+
+    /** A float64 array of this shape holding a copy of {@code values}. */
+    public static INDArray copyOf(String role, double[] values, long... shape) {
+        INDArray array = get(role, DataType.DOUBLE, shape);
         array.data().setData(values);
         return array;
     }

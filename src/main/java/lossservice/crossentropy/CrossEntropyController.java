@@ -42,7 +42,10 @@ class CrossEntropyController {
                         value = CrossEntropyApiDocs.SOFT_TARGETS_EXAMPLE),
                 @ExampleObject(name = "classWeightsAndIgnoreIndex", summary = "Class weights and an ignored row",
                         description = CrossEntropyApiDocs.WEIGHTS_AND_IGNORE_INDEX_EXAMPLE_DESCRIPTION,
-                        value = CrossEntropyApiDocs.WEIGHTS_AND_IGNORE_INDEX_EXAMPLE)}))
+                        value = CrossEntropyApiDocs.WEIGHTS_AND_IGNORE_INDEX_EXAMPLE),
+                @ExampleObject(name = "segmentationFloat64", summary = "A 2 x 3 x 2 x 2 segmentation map in float64",
+                        description = CrossEntropyApiDocs.SEGMENTATION_EXAMPLE_DESCRIPTION,
+                        value = CrossEntropyApiDocs.SEGMENTATION_EXAMPLE)}))
     @ApiResponse(responseCode = "200", description = CrossEntropyApiDocs.RESPONSE_200, content = @Content(
             schema = @Schema(implementation = CrossEntropyApiDocs.Response.class),
             examples = @ExampleObject(name = "seed", description = "The answer to the seed example.",

@@ -1,14 +1,18 @@
 package lossservice.crossentropy;
 
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 
+import lossservice.compute.Dtype;
+import lossservice.json.JsonFields;
 import lossservice.json.JsonPointers;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
+import lossservice.json.ShapeExpectation;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
@@ -37,7 +41,11 @@ public final class CrossEntropyRequestDecoder {
     static final int DEFAULT_IGNORE_INDEX = -100;
     static final double DEFAULT_EPSILON = 0.1;
     private static final String FIELDS =
-            "logits, targets, epsilon, labelSmooth, numClasses, reduction, classWeights, ignoreIndex, include";
+            "logits, targets, epsilon, labelSmooth, numClasses, reduction, classWeights, ignoreIndex, include, dtype";
+    /** Logits have 2 (N x C) to 5 (N x C x d1 x d2 x d3) dimensions. */
+    static final int MAX_LOGITS_DEPTH = 5;
+    /** Arrays are read deeper than allowed, so that too many dimensions is one error at the array's pointer. */
+    private static final int READ_DEPTH = 15;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -48,8 +56,8 @@ public final class CrossEntropyRequestDecoder {
                     .build())
             .build();
 
-    private final NumberArrayReader matrixReader = new NumberArrayReader(2, false);
-    private final NumberArrayReader targetsReader = new NumberArrayReader(2, true);
+    private final NumberArrayReader matrixReader = new NumberArrayReader(READ_DEPTH, false);
+    private final NumberArrayReader targetsReader = new NumberArrayReader(READ_DEPTH, true);
     private final NumberArrayReader vectorReader = new NumberArrayReader(1, false);
 
     public CrossEntropyRequest decode(InputStream body) {
@@ -95,6 +103,7 @@ public final class CrossEntropyRequestDecoder {
         boolean classWeightsValid;
         Long ignoreIndex;
         Set<OptionalOutput> outputs;
+        Dtype dtype;
     }
 
     private void readFields(JsonParser parser, Fields fields, Violations violations) {
@@ -117,8 +126,8 @@ public final class CrossEntropyRequestDecoder {
                     fields.logitsValid = fields.logits != null && !violations.hasAtOrBelow(pointer);
                 }
                 case "targets" -> {
-                    fields.targets = readArray(parser, pointer, targetsReader, violations,
-                            "an array of class indices or of probability rows");
+                    fields.targets = JsonFields.readArray(parser, pointer, targetsReader, violations,
+                            "an array of class indices or of probability rows", targetsExpectation(fields));
                     fields.targetsValid = fields.targets != null && !violations.hasAtOrBelow(pointer);
                 }
                 case "epsilon" -> fields.epsilon = readNumber(parser, pointer, violations, "a number in [0, 1]");
@@ -138,6 +147,8 @@ public final class CrossEntropyRequestDecoder {
                 }
                 case "ignoreIndex" -> fields.ignoreIndex = readInteger(parser, pointer, violations);
                 case "include" -> fields.outputs = readOutputs(parser, pointer, violations);
+                case "dtype" -> fields.dtype = JsonFields.readName(parser, pointer, violations, Dtype::fromWireName,
+                        "\"float32\" or \"float64\"");
                 default -> {
                     violations.add(pointer, "unknown field; the fields are " + FIELDS);
                     JsonTokens.skipValue(parser);
@@ -148,13 +159,48 @@ public final class CrossEntropyRequestDecoder {
 
     private static NumberArray readArray(JsonParser parser, String pointer, NumberArrayReader reader,
             Violations violations, String expected) {
-        if (parser.currentToken() != JsonToken.START_ARRAY) {
-            violations.add(pointer, "expected " + expected + ", found " + JsonTokens.describe(parser));
-            JsonTokens.skipValue(parser);
+        return JsonFields.readArray(parser, pointer, reader, violations, expected, ShapeExpectation.NONE);
+    }
+
+    /**
+     * When the logits came first and have a usable shape [N, C, d1..dk], the targets are read against it:
+     * [N, d1..dk] when their first number is at that depth (class indices), else the logits' shape
+     * (probabilities). Any other depth is reported once at /targets by {@link #validate}.
+     */
+    private static ShapeExpectation targetsExpectation(Fields fields) {
+        int[] logitsShape = usableLogitsShape(fields);
+        if (logitsShape == null) {
+            return ShapeExpectation.NONE;
+        }
+        int[] indexShape = indexTargetsShape(logitsShape);
+        return new ShapeExpectation(depth -> depth == indexShape.length ? indexShape
+                : depth == logitsShape.length ? logitsShape : null, "the logits");
+    }
+
+    private static int[] usableLogitsShape(Fields fields) {
+        if (fields.logits == null || !fields.logitsValid) {
             return null;
         }
-        return reader.read(parser, pointer, violations);
+        int[] shape = fields.logits.shape();
+        if (shape.length < 2 || shape.length > MAX_LOGITS_DEPTH) {
+            return null;
+        }
+        for (int dimension : shape) {
+            if (dimension == 0) {
+                return null;
+            }
+        }
+        return shape;
     }
+
+    /** [N, d1..dk] for logits [N, C, d1..dk]. */
+    private static int[] indexTargetsShape(int[] logitsShape) {
+        int[] shape = new int[logitsShape.length - 1];
+        shape[0] = logitsShape[0];
+        System.arraycopy(logitsShape, 2, shape, 1, logitsShape.length - 2);
+        return shape;
+    }
+
 
     private static Double readNumber(JsonParser parser, String pointer, Violations violations, String expected) {
         JsonToken token = parser.currentToken();
@@ -251,23 +297,15 @@ public final class CrossEntropyRequestDecoder {
     // ---- rules that relate fields to each other ------------------------------------------------------
 
     private CrossEntropyRequest validate(Fields fields, Violations violations) {
-        int n = -1;
-        int c = -1;
+        Dtype dtype = fields.dtype == null ? Dtype.FLOAT32 : fields.dtype;
+        int[] shape = null;
         if (fields.logits == null) {
-            violations.add("/logits", "is required: an N x C array of numbers");
+            violations.add("/logits", "is required: an N x C (or N x C x d1 .. x dk) array of numbers");
         } else if (fields.logitsValid) {
-            int[] shape = fields.logits.shape();
-            if (shape[0] == 0) {
-                violations.add("/logits", "must have at least one row");
-            } else if (shape.length != 2) {
-                violations.add("/logits/0", "expected a row of at least 2 numbers, found a number");
-            } else if (shape[1] < 2) {
-                violations.add("/logits/0", "must have at least 2 classes, found " + shape[1]);
-            } else {
-                n = shape[0];
-                c = shape[1];
-            }
+            shape = checkLogitsShape(fields.logits.shape(), violations);
         }
+        int n = shape == null ? -1 : shape[0];
+        int c = shape == null ? -1 : shape[1];
 
         double epsilon = fields.epsilon == null ? DEFAULT_EPSILON : fields.epsilon;
         if (epsilon < 0 || epsilon > 1) {
@@ -275,30 +313,46 @@ public final class CrossEntropyRequestDecoder {
         }
         if (c > 0 && fields.numClasses != null && fields.numClasses != c
                 || c > 0 && fields.numClassesTooLarge) {
-            violations.add("/numClasses", "must equal the number of classes in logits (" + c + ")"
+            violations.add("/numClasses", "must equal the number of classes in logits (" + c + ", dimension 1)"
                     + (fields.numClasses != null ? ", found " + fields.numClasses : ""));
         }
         long ignoreIndex = fields.ignoreIndex == null ? DEFAULT_IGNORE_INDEX : fields.ignoreIndex;
 
         int[] classIndices = null;
-        float[] probabilities = null;
+        double[] probabilities = null;
         if (fields.targets == null) {
-            violations.add("/targets", "is required: N class indices or N rows of C probabilities");
-        } else if (fields.targetsValid && n > 0) {
-            if (fields.targets.depth() == 1) {
-                classIndices = checkClassIndices(fields.targets, n, c, ignoreIndex, violations);
-            } else {
-                probabilities = checkProbabilities(fields.targets, n, c, violations);
+            violations.add("/targets", "is required: class indices of shape [N, d1..dk] or probabilities of the"
+                    + " logits' shape");
+        } else if (fields.targetsValid && shape != null) {
+            int[] indexShape = indexTargetsShape(shape);
+            int depth = fields.targets.depth();
+            if (depth == indexShape.length) {
+                if (hasShape(fields.targets, indexShape, violations)) {
+                    classIndices = checkClassIndices(fields.targets, indexShape, c, ignoreIndex, violations);
+                }
+            } else if (depth == shape.length) {
+                if (hasShape(fields.targets, shape, violations)) {
+                    probabilities = checkProbabilities(fields.targets, violations);
+                }
                 if (ignoreIndex != DEFAULT_IGNORE_INDEX) {
                     violations.add("/ignoreIndex", "must be " + DEFAULT_IGNORE_INDEX
                             + " (the default) with probability targets, found " + ignoreIndex);
                 }
+            } else {
+                violations.add("/targets", "expected class indices of shape " + Arrays.toString(indexShape)
+                        + " or probabilities of shape " + Arrays.toString(shape) + ", found an array of "
+                        + depth + (depth == 1 ? " dimension" : " dimensions"));
             }
         }
 
         float[] classWeights = null;
         if (fields.classWeights != null && fields.classWeightsValid && c > 0) {
             classWeights = checkClassWeights(fields.classWeights, c, violations);
+        }
+        if (dtype == Dtype.FLOAT32) {
+            reportBeyondFloat32(fields.logits, violations);
+            reportBeyondFloat32(fields.targets, violations);
+            reportBeyondFloat32(fields.classWeights, violations);
         }
 
         violations.throwIfAny();
@@ -310,28 +364,89 @@ public final class CrossEntropyRequestDecoder {
             outputs.add(OptionalOutput.PER_SAMPLE_LOSS);
         }
         boolean labelSmooth = fields.labelSmooth == null || fields.labelSmooth;
-        return new CrossEntropyRequest(n, c, toFloats(fields.logits), classIndices, probabilities,
-                labelSmooth ? epsilon : 0.0, reduction, classWeights, outputs);
+        double effectiveEpsilon = labelSmooth ? epsilon : 0.0;
+        int[] spatialShape = Arrays.copyOfRange(shape, 2, shape.length);
+        int spatialSize = fields.logits.length() / (n * c);
+        if (dtype == Dtype.FLOAT64) {
+            return new CrossEntropyRequest(n, c, null, classIndices, null, effectiveEpsilon, reduction, null, outputs,
+                    spatialShape, Dtype.FLOAT64,
+                    toDoubleRows(fields.logits.values(), n, c, spatialSize),
+                    probabilities == null ? null : toDoubleRows(probabilities, n, c, spatialSize),
+                    classWeights == null ? null : Arrays.copyOf(fields.classWeights.values(), c));
+        }
+        return new CrossEntropyRequest(n, c, toFloatRows(fields.logits.values(), n, c, spatialSize), classIndices,
+                probabilities == null ? null : toFloatRows(probabilities, n, c, spatialSize), effectiveEpsilon,
+                reduction, classWeights, outputs, spatialShape, Dtype.FLOAT32, null, null, null);
     }
 
-    private static int[] checkClassIndices(NumberArray targets, int n, int c, long ignoreIndex, Violations violations) {
-        if (targets.shape()[0] != n) {
-            violations.add("/targets", "expected " + n + " class indices (one per row of logits), found "
-                    + targets.shape()[0]);
+    /** The logits' shape [N, C, d1..dk] when it is one the endpoint computes, else null with the reason reported. */
+    private static int[] checkLogitsShape(int[] shape, Violations violations) {
+        if (shape[0] == 0) {
+            violations.add("/logits", "must have at least one row");
             return null;
         }
+        if (shape.length == 1) {
+            violations.add("/logits/0", "expected a row of at least 2 numbers, found a number");
+            return null;
+        }
+        if (shape.length > MAX_LOGITS_DEPTH) {
+            violations.add("/logits", "has " + shape.length + " dimensions; at most " + MAX_LOGITS_DEPTH
+                    + " are supported ([N, C, d1, d2, d3])");
+            return null;
+        }
+        if (shape[1] < 2) {
+            violations.add("/logits/0", "must have at least 2 classes, found " + shape[1]);
+            return null;
+        }
+        for (int level = 2; level < shape.length; level++) {
+            if (shape[level] == 0) {
+                violations.add("/logits" + "/0".repeat(level), "must not be empty: every dimension needs at"
+                        + " least one entry");
+                return null;
+            }
+        }
+        return shape;
+    }
+
+    /**
+     * Whether an array has the expected shape; if not, reports the first array along the first elements
+     * whose length differs (when the targets came before the logits the reader could not compare them).
+     */
+    private static boolean hasShape(NumberArray array, int[] expected, Violations violations) {
+        int[] shape = array.shape();
+        for (int level = 0; level < expected.length; level++) {
+            if (shape[level] != expected[level]) {
+                violations.add("/targets" + "/0".repeat(level), "has " + shape[level] + " entries, expected "
+                        + expected[level] + " to match the shape of the logits");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void reportBeyondFloat32(NumberArray array, Violations violations) {
+        if (array != null) {
+            for (String pointer : array.beyondFloat32()) {
+                violations.add(pointer, "is beyond the float32 range; send \"dtype\": \"float64\" to compute in"
+                        + " float64");
+            }
+        }
+    }
+
+    /** Class indices of shape [N, d1..dk], in that order: one per row of the maths. */
+    private static int[] checkClassIndices(NumberArray targets, int[] shape, int c, long ignoreIndex,
+            Violations violations) {
         double[] values = targets.values();
         boolean[] integral = targets.integral();
-        int[] indices = new int[n];
-        for (int i = 0; i < n; i++) {
+        int[] indices = new int[targets.length()];
+        for (int i = 0; i < indices.length; i++) {
             double value = values[i];
             if (!integral[i]) {
-                violations.add(JsonPointers.element("/targets", i),
-                        "a class index must be a JSON integer, found " + value);
+                violations.add(JsonPointers.ofElement("/targets", shape, i), "a class index must be a JSON integer, found " + value);
             } else if (value == ignoreIndex) {
                 indices[i] = CrossEntropyRequest.IGNORED;
             } else if (value < 0 || value >= c) {
-                violations.add(JsonPointers.element("/targets", i), "class index " + (long) value
+                violations.add(JsonPointers.ofElement("/targets", shape, i), "class index " + (long) value
                         + " is outside [0, " + c + ") and is not the ignoreIndex (" + ignoreIndex + ")");
             } else {
                 indices[i] = (int) value;
@@ -340,32 +455,23 @@ public final class CrossEntropyRequestDecoder {
         return indices;
     }
 
-    private static float[] checkProbabilities(NumberArray targets, int n, int c, Violations violations) {
-        int[] shape = targets.shape();
-        if (shape[0] != n) {
-            violations.add("/targets", "expected " + n + " rows of probabilities (one per row of logits), found "
-                    + shape[0]);
-            return null;
-        }
-        if (shape[1] != c) {
-            violations.add("/targets/0", "has " + shape[1] + " probabilities, expected " + c
-                    + " (the number of classes in logits)");
-            return null;
-        }
+    /** Probabilities of the logits' shape, in JSON order; each must be >= 0. */
+    private static double[] checkProbabilities(NumberArray targets, Violations violations) {
         double[] values = targets.values();
-        float[] probabilities = new float[n * c];
-        for (int i = 0; i < probabilities.length; i++) {
+        int length = targets.length();
+        for (int i = 0; i < length; i++) {
             if (values[i] < 0) {
-                violations.add("/targets/" + i / c + "/" + i % c, "a probability must be >= 0, found " + values[i]);
+                violations.add(JsonPointers.ofElement("/targets", targets.shape(), i),
+                        "a probability must be >= 0, found " + values[i]);
             }
-            probabilities[i] = (float) values[i];
         }
-        return probabilities;
+        return values;
     }
 
     private static float[] checkClassWeights(NumberArray weights, int c, Violations violations) {
         if (weights.shape()[0] != c) {
-            violations.add("/classWeights", "expected " + c + " weights (one per class), found " + weights.shape()[0]);
+            violations.add("/classWeights", "expected " + c + " weights (one per class, dimension 1 of the logits),"
+                    + " found " + weights.shape()[0]);
             return null;
         }
         double[] values = weights.values();
@@ -379,12 +485,44 @@ public final class CrossEntropyRequestDecoder {
         return classWeights;
     }
 
-    private static float[] toFloats(NumberArray array) {
-        double[] values = array.values();
-        float[] floats = new float[array.length()];
-        for (int i = 0; i < floats.length; i++) {
-            floats[i] = (float) values[i];
+
+    /**
+     * [N, C, D] in JSON order to N * D rows of C (the class axis last), as float32. Without spatial
+     * dimensions (D = 1) the order is already right and this is a plain conversion.
+     */
+    private static float[] toFloatRows(double[] values, int n, int c, int spatialSize) {
+        float[] rows = new float[n * c * spatialSize];
+        if (spatialSize == 1) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = (float) values[i];
+            }
+            return rows;
         }
-        return floats;
+        int at = 0;
+        for (int sample = 0; sample < n; sample++) {
+            for (int cls = 0; cls < c; cls++) {
+                for (int element = 0; element < spatialSize; element++) {
+                    rows[((sample * spatialSize) + element) * c + cls] = (float) values[at++];
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** As {@link #toFloatRows}, in float64. */
+    private static double[] toDoubleRows(double[] values, int n, int c, int spatialSize) {
+        if (spatialSize == 1) {
+            return Arrays.copyOf(values, n * c);
+        }
+        double[] rows = new double[n * c * spatialSize];
+        int at = 0;
+        for (int sample = 0; sample < n; sample++) {
+            for (int cls = 0; cls < c; cls++) {
+                for (int element = 0; element < spatialSize; element++) {
+                    rows[((sample * spatialSize) + element) * c + cls] = values[at++];
+                }
+            }
+        }
+        return rows;
     }
 }

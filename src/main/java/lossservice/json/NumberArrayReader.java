@@ -1,6 +1,8 @@
 package lossservice.json;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import lossservice.problem.Violations;
 import tools.jackson.core.JsonParser;
@@ -12,8 +14,13 @@ import tools.jackson.core.JsonToken;
  * <p>The shape is read along the first elements ({@code x[0]}, {@code x[0][0]}, ...): the first array at
  * each level fixes that level's length and the first number fixes the depth. Every array whose length
  * differs, every number where an array belongs, every array where a number belongs and every value that
- * is not a finite number is reported at its own JSON pointer. Numbers must be finite once rounded to
- * float32: the service computes in float32, where 1e39 is infinite.
+ * is not a finite number is reported at its own JSON pointer. A number beyond the double range (1e400) is
+ * an error; one that is only beyond the float32 range (1e39) is recorded in
+ * {@link NumberArray#beyondFloat32()} for the caller, which knows the computation's precision.
+ *
+ * <p>Given a {@link ShapeExpectation} (the targets must match the logits), arrays are compared with the
+ * expected lengths instead of the first array at their level, and the expected depth decides where numbers
+ * belong, so a wrong length or a missing dimension is reported exactly where it is.
  */
 public final class NumberArrayReader {
 
@@ -34,6 +41,16 @@ public final class NumberArrayReader {
      * matching {@code END_ARRAY}.
      */
     public NumberArray read(JsonParser parser, String pointer, Violations violations) {
+        return read(parser, pointer, violations, ShapeExpectation.NONE);
+    }
+
+    /**
+     * Reads the array at the parser's current {@code START_ARRAY} token against an expected shape, leaving
+     * the parser on its matching {@code END_ARRAY}.
+     */
+    public NumberArray read(JsonParser parser, String pointer, Violations violations, ShapeExpectation expectation) {
+        int[] expected = null;
+        List<String> beyondFloat32 = List.of();
         int[] shape = new int[maxDepth];
         Arrays.fill(shape, -1);
         int[] index = new int[maxDepth];
@@ -46,11 +63,28 @@ public final class NumberArrayReader {
         while (open > 0) {
             JsonToken token = parser.nextToken();
             if (token == JsonToken.END_ARRAY) {
+                if (depth < 0) {
+                    // Empty arrays before any number: the depth is the nesting seen so far, or the expected one.
+                    expected = expectation.forDepth().apply(open);
+                    depth = expected != null ? expected.length : open;
+                    if (open > depth) {
+                        violations.add(pointerAt(pointer, index, depth), "expected a number, found an array");
+                        open = abandonDeeperArrays(parser, index, open - 1, depth);
+                        continue;
+                    }
+                }
                 int level = open - 1;
                 int length = index[level];
-                if (shape[level] < 0) {
+                boolean first = shape[level] < 0;
+                if (first) {
                     shape[level] = length;
-                } else if (length != shape[level]) {
+                }
+                if (expected != null && level < expected.length) {
+                    if (length != expected[level]) {
+                        violations.add(pointerAt(pointer, index, level), "has " + entries(length) + ", expected "
+                                + expected[level] + " to match the shape of " + expectation.source());
+                    }
+                } else if (!first && length != shape[level]) {
                     violations.add(pointerAt(pointer, index, level),
                             "has " + entries(length) + ", expected " + shape[level] + " like "
                                     + firstAt(pointer, level));
@@ -72,10 +106,18 @@ public final class NumberArrayReader {
                 }
                 continue;
             }
-            // A leaf value: the first one fixes the depth.
+            // A leaf value: the first one fixes the depth, unless the expected shape does.
             if (depth < 0) {
-                depth = open;
-            } else if (open < depth) {
+                expected = expectation.forDepth().apply(open);
+                depth = expected != null ? expected.length : open;
+                if (open > depth) {
+                    violations.add(pointerAt(pointer, index, depth), "expected a number, found an array");
+                    JsonTokens.skipValue(parser);
+                    open = abandonDeeperArrays(parser, index, open, depth);
+                    continue;
+                }
+            }
+            if (open < depth) {
                 violations.add(pointerAt(pointer, index, open), "expected an array, found " + JsonTokens.describe(parser));
                 JsonTokens.skipValue(parser);
                 index[open - 1]++;
@@ -89,9 +131,14 @@ public final class NumberArrayReader {
             }
             if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
                 double value = parser.getDoubleValue();
-                if (Float.isInfinite((float) value)) {
+                if (Double.isInfinite(value)) {
                     violations.add(pointerAt(pointer, index, open), JsonTokens.describe(parser)
-                            + " is beyond the float32 range");
+                            + " is beyond the float64 range");
+                } else if (Float.isInfinite((float) value)) {
+                    if (beyondFloat32.isEmpty()) {
+                        beyondFloat32 = new ArrayList<>();
+                    }
+                    beyondFloat32.add(pointerAt(pointer, index, open));
                 }
                 values[count] = value;
                 if (integral != null) {
@@ -105,23 +152,32 @@ public final class NumberArrayReader {
             index[open - 1]++;
         }
 
-        int resolvedDepth = depth >= 0 ? depth : countKnownLevels(shape);
-        int[] resolvedShape = Arrays.copyOf(shape, resolvedDepth);
-        for (int level = 0; level < resolvedDepth; level++) {
+        // The outermost END_ARRAY has fixed the depth by now.
+        int[] resolvedShape = Arrays.copyOf(shape, depth);
+        for (int level = 0; level < depth; level++) {
             if (resolvedShape[level] < 0) {
                 resolvedShape[level] = 0;
             }
         }
-        return new NumberArray(resolvedShape, values, integral);
+        return new NumberArray(resolvedShape, values, integral, beyondFloat32);
     }
 
-    /** Without any leaf value the depth is the number of levels opened ({@code [[]]} has depth 2). */
-    private static int countKnownLevels(int[] shape) {
-        int levels = 0;
-        while (levels < shape.length && shape[levels] >= 0) {
-            levels++;
+    /**
+     * Skips the rest of the arrays nested deeper than {@code depth} (the parser is inside {@code open} arrays,
+     * the innermost {@code open - depth} of which should have been numbers) and returns the new nesting.
+     */
+    private static int abandonDeeperArrays(JsonParser parser, int[] index, int open, int depth) {
+        int pending = open - depth;
+        while (pending > 0) {
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.START_ARRAY || token == JsonToken.START_OBJECT) {
+                parser.skipChildren();
+            } else if (token == JsonToken.END_ARRAY) {
+                pending--;
+            }
         }
-        return Math.max(levels, 1);
+        index[depth - 1]++;
+        return depth;
     }
 
     /** The pointer to the current element of the array open at {@code level} (0 = outermost). */

@@ -24,7 +24,7 @@ class CrossEntropyLossTests {
     private final CrossEntropyResultEncoder encoder = new CrossEntropyResultEncoder();
 
     static List<OracleVectors.Case> validCases() {
-        return OracleVectors.valid("cases.json", "large.json");
+        return OracleVectors.valid("cases.json", "large.json", "kdim.json", "float64.json");
     }
 
     @ParameterizedTest(name = "{0}")

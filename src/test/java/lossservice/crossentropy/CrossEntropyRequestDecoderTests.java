@@ -197,4 +197,92 @@ class CrossEntropyRequestDecoderTests {
         assertThat(e).as("expected violations for " + body).isNotNull();
         return e.violations();
     }
+
+    // ---- K-dimensional logits and dtype ----------------------------------------------------------------
+
+    private static final String LOGITS_2x3x2 = "\"logits\": [[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]]";
+
+    @Test
+    void kDimensionalLogitsBecomeOneRowOfClassesPerElement() {
+        CrossEntropyRequest request = decode("{" + LOGITS_2x3x2 + ", \"targets\": [[0, 2], [1, -100]]}");
+
+        assertThat(request.batchSize()).isEqualTo(2);
+        assertThat(request.numClasses()).isEqualTo(3);
+        assertThat(request.spatialShape()).containsExactly(2);
+        assertThat(request.rows()).isEqualTo(4);
+        assertThat(request.shape()).containsExactly(2, 3, 2);
+        // Element (n, d) is row n * 2 + d, holding logits[n][0..2][d].
+        assertThat(request.logits()).containsExactly(1, 3, 5, 2, 4, 6, 7, 9, 11, 8, 10, 12);
+        assertThat(request.classIndices()).containsExactly(0, 2, 1, CrossEntropyRequest.IGNORED);
+    }
+
+    @Test
+    void kDimensionalProbabilitiesAreTransposedLikeTheLogits() {
+        CrossEntropyRequest request = decode("{" + LOGITS_2x3x2 + ", \"targets\": [[[0.1, 0.2], [0.3, 0.4], [0.6, 0.4]],"
+                + " [[1, 0], [0, 1], [0, 0]]]}");
+
+        assertThat(request.probabilities()).containsExactly(0.1f, 0.3f, 0.6f, 0.2f, 0.4f, 0.4f, 1, 0, 0, 0, 1, 0);
+    }
+
+    @Test
+    void float64KeepsEveryDigitAndAcceptsNumbersBeyondFloat32() {
+        CrossEntropyRequest request = decode("{\"logits\": [[1e300, 0.1], [100000000.00000006, 1e39]],"
+                + " \"targets\": [0, 1], \"classWeights\": [1e-300, 0.3], \"epsilon\": 0.3333333333333333,"
+                + " \"dtype\": \"float64\"}");
+
+        assertThat(request.dtype()).isEqualTo(lossservice.compute.Dtype.FLOAT64);
+        assertThat(request.logits()).isNull();
+        assertThat(request.logits64()).containsExactly(1e300, 0.1, 100000000.00000006, 1e39);
+        assertThat(request.classWeights64()).containsExactly(1e-300, 0.3);
+        assertThat(request.epsilon()).isEqualTo(0.3333333333333333);
+    }
+
+    @Test
+    void float32IsTheDefaultAndNullMeansIt() {
+        assertThat(decode("{" + LOGITS + ", \"targets\": [2, 0]}").dtype()).isEqualTo(lossservice.compute.Dtype.FLOAT32);
+        assertThat(decode("{" + LOGITS + ", \"targets\": [2, 0], \"dtype\": null}").dtype())
+                .isEqualTo(lossservice.compute.Dtype.FLOAT32);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"FLOAT64\"", "\"\"", "64", "true", "[\"float64\"]", "\"double\"", "{}"})
+    void anUnknownDtypeIsRejected(String dtype) {
+        assertThat(violations("{" + LOGITS + ", \"targets\": [2, 0], \"dtype\": " + dtype + "}"))
+                .extracting(Violation::pointer).containsExactly("/dtype");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // logits after the targets: compared once both are known
+        "'{\"targets\": [[0, 1], [2, 0]], \"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]]}' | /targets/0",
+        "'{\"targets\": [[0, 1, 1]], \"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]]}' | /targets",
+        // logits first: each row of the wrong length where it is
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1, 1], [0, 1]]}' | /targets/1",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1], [0, 1, 1]]}' | /targets/0",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1, 1], [0, [1], 1]]}' | /targets/1/1",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [0, 1]}' | /targets",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1, 2], [0, 1, 3]]}' | /targets/1/2",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[[1, 0, 0], [0, 1, -1]], [[1, 0, 0], [0, 1, 0]]]}' | /targets/0/1/2",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[[1, 0, 0], [0, 1, 0]], [[1, 0, 0], [0, 1]]]}' | /targets/1/1",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1, 2], [0, 1, 0]], \"classWeights\": [1, 1, 1]}' | /classWeights",
+        "'{\"logits\": [[[1, 2, 3], [3, 4, 5]], [[5, 6, 7], [7, 8, 9]]], \"targets\": [[0, 1, 2], [0, 1, 0]], \"numClasses\": 3}' | /numClasses",
+        "'{\"logits\": [[[[[[1]]]]]], \"targets\": [0]}' | /logits",
+        "'{\"logits\": [[[], []]], \"targets\": [[]]}' | /logits/0/0",
+        "'{\"logits\": [[[1, 2], [3, [4]]]], \"targets\": [[0, 1]]}' | /logits/0/1/1",
+        "'{\"logits\": [[[1, 2], [3, 4]], [[1, 2], 3]], \"targets\": [[0, 1], [0, 1]]}' | /logits/1/1",
+        "'{\"logits\": [[1, 2], [3, 1e39]], \"targets\": [0, 1], \"dtype\": \"float32\"}' | /logits/1/1",
+        "'{\"logits\": [[1, 2], [3, 1e400]], \"targets\": [0, 1], \"dtype\": \"float64\"}' | /logits/1/1",
+        "'{\"dtype\": \"float32\", \"logits\": [[1, 2], [3, 4]], \"targets\": [[0, 1], [0, 1e39]]}' | /targets/1/1",
+    })
+    void kDimensionalAndDtypeErrorsPointAtTheOffendingElement(String body, String pointer) {
+        assertThat(violations(body)).extracting(Violation::pointer).contains(pointer);
+    }
+
+    @Test
+    void float64AcceptsWhatFloat32Refuses() {
+        CrossEntropyRequest request = decode("{\"logits\": [[1, 2], [3, 1e39]], \"targets\": [[0, 1], [0, 1e39]],"
+                + " \"classWeights\": [1e39, 1], \"dtype\": \"float64\"}");
+
+        assertThat(request.probabilities64()).containsExactly(0, 1, 0, 1e39);
+    }
 }

@@ -16,23 +16,55 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The PyTorch oracle's vectors (src/test/resources/oracle) and how a response is judged against them:
- * every element within {@code 1e-6 + 1e-5 |expected|} of the float64 expectation.
+ * every element within {@code 1e-6 + 1e-5 |expected|} of the float64 expectation, or within
+ * {@code 1e-12 + 1e-10 |expected|} for a request with {@code "dtype": "float64"}.
  */
-final class OracleVectors {
+public final class OracleVectors {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
     static final double ATOL = 1e-6;
     static final double RTOL = 1e-5;
+    static final double ATOL_FLOAT64 = 1e-12;
+    static final double RTOL_FLOAT64 = 1e-10;
+    public static final String CROSS_ENTROPY = "/v1/losses/cross-entropy";
+    public static final String BINARY_CROSS_ENTROPY = "/v1/losses/binary-cross-entropy";
     static final List<String> ALL_OUTPUTS = List.of("smoothedTargets", "perSampleLoss", "probabilities", "gradient");
+    static final List<String> ALL_BINARY_OUTPUTS = List.of("smoothedTargets", "elementLoss", "probabilities",
+            "gradient");
 
     /** One oracle case: its name, the request, and what PyTorch says. */
-    record Case(String name, JsonNode node) {
+    public record Case(String name, JsonNode node) {
 
-        int expectedStatus() {
+        /** The path the case is posted to. */
+        public String endpoint() {
+            return node.has("endpoint") ? node.get("endpoint").asString() : CROSS_ENTROPY;
+        }
+
+        boolean isBinary() {
+            return endpoint().equals(BINARY_CROSS_ENTROPY);
+        }
+
+        /** The optional outputs of the case's endpoint. */
+        List<String> allOutputs() {
+            return isBinary() ? ALL_BINARY_OUTPUTS : ALL_OUTPUTS;
+        }
+
+        /** The output that reduction "none" always returns. */
+        String unreducedOutput() {
+            return isBinary() ? "elementLoss" : "perSampleLoss";
+        }
+
+        boolean isFloat64() {
+            JsonNode request = node.get("request");
+            return request != null && request.isObject() && request.has("dtype")
+                    && "float64".equals(request.get("dtype").asString(""));
+        }
+
+        public int expectedStatus() {
             return node.get("expected_status").intValue();
         }
 
-        boolean isValid() {
+        public boolean isValid() {
             return expectedStatus() == 200;
         }
 
@@ -42,23 +74,23 @@ final class OracleVectors {
         }
 
         /** The body to send: the raw text when the case has one, else the request as JSON. */
-        String body() {
+        public String body() {
             if (node.has("raw_body")) {
                 return node.get("raw_body").asString();
             }
             JsonNode request = node.get("request").deepCopy();
             if (isValid() && !sentAsIs() && request instanceof ObjectNode object && !object.has("include")) {
                 ArrayNode include = object.putArray("include");
-                ALL_OUTPUTS.forEach(include::add);
+                allOutputs().forEach(include::add);
             }
             return JSON.writeValueAsString(request);
         }
 
-        String contentType() {
+        public String contentType() {
             return node.has("content_type") ? node.get("content_type").asString() : "application/json";
         }
 
-        String pointer() {
+        public String pointer() {
             return node.has("pointer") ? node.get("pointer").asString() : null;
         }
 
@@ -75,7 +107,7 @@ final class OracleVectors {
     private OracleVectors() {
     }
 
-    static List<Case> load(String file) {
+    public static List<Case> load(String file) {
         try (InputStream in = OracleVectors.class.getResourceAsStream("/oracle/" + file)) {
             JsonNode root = JSON.readTree(in);
             List<Case> cases = new ArrayList<>();
@@ -88,7 +120,7 @@ final class OracleVectors {
         }
     }
 
-    static List<Case> valid(String... files) {
+    public static List<Case> valid(String... files) {
         List<Case> cases = new ArrayList<>();
         for (String file : files) {
             load(file).stream().filter(Case::isValid).forEach(cases::add);
@@ -96,7 +128,7 @@ final class OracleVectors {
         return cases;
     }
 
-    static List<Case> invalid(String... files) {
+    public static List<Case> invalid(String... files) {
         List<Case> cases = new ArrayList<>();
         for (String file : files) {
             load(file).stream().filter(c -> !c.isValid()).forEach(cases::add);
@@ -105,11 +137,24 @@ final class OracleVectors {
     }
 
     /** Asserts that a 200 response body agrees with the oracle for this case. */
-    static void assertMatches(Case oracleCase, JsonNode actual) {
+    public static void assertMatches(Case oracleCase, JsonNode actual) {
         JsonNode expected = oracleCase.expected();
         JsonNode request = oracleCase.node().get("request");
-        assertThat(actual.get("batchSize").intValue()).as("batchSize").isEqualTo(expected.get("batchSize").intValue());
-        assertThat(actual.get("numClasses").intValue()).as("numClasses").isEqualTo(expected.get("numClasses").intValue());
+        Tolerance tolerance = oracleCase.isFloat64() ? new Tolerance(ATOL_FLOAT64, RTOL_FLOAT64)
+                : new Tolerance(ATOL, RTOL);
+        for (String exact : List.of("batchSize", "numClasses")) {
+            if (expected.has(exact)) {
+                assertThat(actual.get(exact)).as(exact).isNotNull();
+                assertThat(actual.get(exact).intValue()).as(exact).isEqualTo(expected.get(exact).intValue());
+            }
+        }
+        if (expected.has("shape")) {
+            assertThat(actual.get("shape")).as("shape").isEqualTo(expected.get("shape"));
+        }
+        if (expected.has("dtype")) {
+            assertThat(actual.get("dtype")).as("dtype").isNotNull();
+            assertThat(actual.get("dtype").asString()).as("dtype").isEqualTo(expected.get("dtype").asString());
+        }
         assertThat(actual.get("reduction").asString()).as("reduction").isEqualTo(expected.get("reduction").asString());
         assertThat(actual.get("epsilon").doubleValue()).as("epsilon")
                 .isCloseTo(expected.get("epsilon").doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
@@ -120,11 +165,11 @@ final class OracleVectors {
         if (expected.get("loss").isNull() || lossUndefined) {
             assertThat(actual.get("loss").isNull()).as("loss is null").isTrue();
         } else {
-            assertClose("loss", expected.get("loss"), actual.get("loss"));
+            assertClose("loss", expected.get("loss"), actual.get("loss"), tolerance);
         }
 
-        List<String> requested = requestedOutputs(request, oracleCase.sentAsIs());
-        for (String output : ALL_OUTPUTS) {
+        List<String> requested = requestedOutputs(oracleCase, request);
+        for (String output : oracleCase.allOutputs()) {
             if (!requested.contains(output)) {
                 assertThat(actual.has(output)).as(output + " was not requested").isFalse();
                 continue;
@@ -134,24 +179,26 @@ final class OracleVectors {
                 assertThat(actual.get(output).isNull()).as("gradient of an undefined loss is null").isTrue();
                 continue;
             }
-            assertClose(output, expected.get(output), actual.get(output));
+            assertClose(output, expected.get(output), actual.get(output), tolerance);
         }
     }
 
-    private static List<String> requestedOutputs(JsonNode request, boolean asIs) {
+    private static List<String> requestedOutputs(Case oracleCase, JsonNode request) {
+        boolean asIs = oracleCase.sentAsIs();
         List<String> requested = new ArrayList<>();
         if (!asIs || !request.has("include")) {
             if (asIs) {
                 requested.add("smoothedTargets");
             } else {
-                requested.addAll(ALL_OUTPUTS);
+                requested.addAll(oracleCase.allOutputs());
             }
         } else {
             request.get("include").forEach(name -> requested.add(name.asString()));
         }
         JsonNode reduction = request.get("reduction");
-        if (reduction != null && "none".equals(reduction.asString()) && !requested.contains("perSampleLoss")) {
-            requested.add("perSampleLoss");
+        if (reduction != null && "none".equals(reduction.asString())
+                && !requested.contains(oracleCase.unreducedOutput())) {
+            requested.add(oracleCase.unreducedOutput());
         }
         return requested;
     }
@@ -160,13 +207,22 @@ final class OracleVectors {
         return node != null && node.isString() && node.asString().equals("NaN");
     }
 
+    /** {@code |actual - expected| <= atol + rtol |expected|}. */
+    record Tolerance(double atol, double rtol) {
+    }
+
+    /** Element-wise comparison of numbers or nested arrays of numbers, at the float32 tolerance. */
+    public static void assertClose(String path, JsonNode expected, JsonNode actual) {
+        assertClose(path, expected, actual, new Tolerance(ATOL, RTOL));
+    }
+
     /** Element-wise comparison of numbers or nested arrays of numbers. */
-    static void assertClose(String path, JsonNode expected, JsonNode actual) {
+    static void assertClose(String path, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         if (expected.isArray()) {
             assertThat(actual.isArray()).as(path + " is an array").isTrue();
             assertThat(actual.size()).as(path + " length").isEqualTo(expected.size());
             for (int i = 0; i < expected.size(); i++) {
-                assertClose(path + "/" + i, expected.get(i), actual.get(i));
+                assertClose(path + "/" + i, expected.get(i), actual.get(i), tolerance);
             }
             return;
         }
@@ -176,9 +232,9 @@ final class OracleVectors {
         assertThat(actual.isNumber()).as(path + " is a number, found " + actual).isTrue();
         double want = expected.doubleValue();
         double got = actual.doubleValue();
-        double tolerance = ATOL + RTOL * Math.abs(want);
-        if (!(Math.abs(got - want) <= tolerance)) {
-            fail(path + ": expected " + want + " +- " + tolerance + ", got " + got);
+        double allowed = tolerance.atol() + tolerance.rtol() * Math.abs(want);
+        if (!(Math.abs(got - want) <= allowed)) {
+            fail(path + ": expected " + want + " +- " + allowed + ", got " + got);
         }
     }
 }

@@ -16,7 +16,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
 
-/** Every public oracle vector, sent over real HTTP to the application on a random port. */
+/**
+ * Every public oracle vector (cross-entropy 2-D, K-dimensional and float64; binary cross-entropy), sent over real
+ * HTTP to the application on a random port, each to its case's endpoint.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OracleVectorsHttpTests {
 
@@ -26,11 +29,12 @@ class OracleVectorsHttpTests {
     int port;
 
     static List<OracleVectors.Case> validCases() {
-        return OracleVectors.valid("cases.json", "large.json");
+        return OracleVectors.valid("cases.json", "large.json", "kdim.json", "float64.json", "bce.json");
     }
 
     static List<OracleVectors.Case> invalidCases() {
-        return OracleVectors.invalid("cases.json", "invalid.json", "large.json");
+        return OracleVectors.invalid("cases.json", "invalid.json", "large.json", "kdim.json", "float64.json", "bce.json",
+                "bce_invalid.json");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -56,7 +60,7 @@ class OracleVectorsHttpTests {
         assertThat(problem.get("type").asString()).startsWith("tag:loss-service,2026:problems/");
         assertThat(problem.get("title").asString()).isNotBlank();
         assertThat(problem.get("detail").asString()).isNotBlank();
-        assertThat(problem.get("instance").asString()).isEqualTo("/v1/losses/cross-entropy");
+        assertThat(problem.get("instance").asString()).isEqualTo(oracleCase.endpoint());
         assertThat(response.body()).doesNotContain("Exception", "jackson", "springframework", "nd4j", "\tat ");
         if (oracleCase.pointer() != null) {
             List<String> pointers = problem.get("errors").valueStream().map(e -> e.get("pointer").asString()).toList();
@@ -65,7 +69,7 @@ class OracleVectorsHttpTests {
     }
 
     private HttpResponse<String> post(OracleVectors.Case oracleCase) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/losses/cross-entropy"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + oracleCase.endpoint()))
                 .header("Content-Type", oracleCase.contentType())
                 .POST(HttpRequest.BodyPublishers.ofString(oracleCase.body()))
                 .build();

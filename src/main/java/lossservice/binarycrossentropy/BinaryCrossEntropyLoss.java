@@ -1,0 +1,185 @@
+package lossservice.binarycrossentropy;
+
+import lossservice.compute.Dtype;
+import lossservice.compute.ReusableArrays;
+import lossservice.crossentropy.Reduction;
+import lossservice.json.NestedArrays;
+import lossservice.problem.ResultOutOfRangeException;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Binary cross-entropy on logits with label smoothing towards 0.5, equal to
+ * {@code torch.nn.functional.binary_cross_entropy_with_logits(x, t', weight=w, pos_weight=pw)} on the smoothed
+ * targets {@code t' = t (1 - eps) + eps / 2}, computed with ND4J in the request's dtype.
+ *
+ * <p>The element loss is written as a sum of two non-negative terms,
+ * <pre>
+ *   l = w [ pw t' softplus(-x) + (1 - t') softplus(x) ],   softplus(+-x) = relu(+-x) + log1p(exp(-|x|))
+ * </pre>
+ * which neither overflows for logits of +-1e4 nor cancels for large negative logits (torch's
+ * {@code (1 - t') x + ...} form loses about |x| ulp there). Likewise the gradient
+ * <pre>
+ *   dl/dx = w [ (1 - t') sigmoid(x) - pw t' sigmoid(-x) ]
+ * </pre>
+ * equals torch's {@code w [(1 + (pw - 1) t') sigmoid(x) - pw t']} without computing {@code 1 - sigmoid(x)}.
+ * Both weight vectors have the last dimension's length L and broadcast over the M = size / L rows. The mean
+ * divides by the number of elements, whatever the weights.
+ */
+public final class BinaryCrossEntropyLoss {
+
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyLearning(LearningPolicy.OVER_TIME)
+            .build();
+    private static final String WORKSPACE_ID = "binary-cross-entropy";
+
+    private final String backend;
+
+    public BinaryCrossEntropyLoss(String backend) {
+        this.backend = backend;
+    }
+
+    public BinaryCrossEntropyResult compute(BinaryCrossEntropyRequest request) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            return computeInWorkspace(request);
+        }
+    }
+
+    private BinaryCrossEntropyResult computeInWorkspace(BinaryCrossEntropyRequest request) {
+        DataType type = request.dtype().dataType();
+        int columns = request.lastDimension();
+        int rows = request.size() / columns;
+        double epsilon = request.epsilon();
+        OpExecutioner nd4j = Nd4j.getExecutioner();
+
+        INDArray logits = copy("bce.logits", request.logits(), type, rows, columns);
+        // t' = t (1 - eps) + eps / 2, in place
+        INDArray targets = copy("bce.targets", request.targets(), type, rows, columns);
+        if (epsilon != 0) {
+            nd4j.exec(new ScalarMultiplication(targets, null, targets, 1 - epsilon));
+            nd4j.exec(new ScalarAdd(targets, null, targets, epsilon / 2));
+        }
+        INDArray negatedLogits = array("bce.negatedLogits", type, rows, columns);
+        nd4j.exec(new ScalarMultiplication(logits, null, negatedLogits, -1.0));
+
+        // log1p(exp(-|x|)), then softplus(x) and softplus(-x)
+        INDArray logTerm = array("bce.logTerm", type, rows, columns);
+        nd4j.exec(new Abs(logits, logTerm));
+        nd4j.exec(new ScalarMultiplication(logTerm, null, logTerm, -1.0));
+        nd4j.exec(new Exp(logTerm, logTerm));
+        nd4j.exec(new Log1p(logTerm, logTerm));
+        INDArray softplus = array("bce.softplus", type, rows, columns);
+        nd4j.exec(new RectifiedLinear(logits, softplus, 0.0));
+        Nd4j.exec(new AddOp(new INDArray[] {softplus, logTerm}, new INDArray[] {softplus}));
+        INDArray softplusOfNegated = array("bce.softplusOfNegated", type, rows, columns);
+        nd4j.exec(new RectifiedLinear(negatedLogits, softplusOfNegated, 0.0));
+        Nd4j.exec(new AddOp(new INDArray[] {softplusOfNegated, logTerm}, new INDArray[] {softplusOfNegated}));
+
+        // positive = pw t', negative = 1 - t'
+        INDArray positive = targets;
+        INDArray posWeight = null;
+        if (request.posWeight() != null) {
+            posWeight = copy("bce.posWeight", request.posWeight(), type, 1, columns);
+            positive = array("bce.positive", type, rows, columns);
+            Nd4j.exec(new MulOp(new INDArray[] {targets, posWeight}, new INDArray[] {positive}));
+        }
+        INDArray negative = array("bce.negative", type, rows, columns);
+        nd4j.exec(new ScalarReverseSubtraction(targets, null, negative, 1.0));
+        INDArray classWeights = request.classWeights() == null ? null
+                : copy("bce.classWeights", request.classWeights(), type, 1, columns);
+
+        // l = w [pw t' softplus(-x) + (1 - t') softplus(x)]
+        INDArray elementLoss = array("bce.elementLoss", type, rows, columns);
+        Nd4j.exec(new MulOp(new INDArray[] {positive, softplusOfNegated}, new INDArray[] {elementLoss}));
+        Nd4j.exec(new MulOp(new INDArray[] {negative, softplus}, new INDArray[] {softplus}));
+        Nd4j.exec(new AddOp(new INDArray[] {elementLoss, softplus}, new INDArray[] {elementLoss}));
+        if (classWeights != null) {
+            Nd4j.exec(new MulOp(new INDArray[] {elementLoss, classWeights}, new INDArray[] {elementLoss}));
+        }
+
+        double denominator = request.reduction() == Reduction.MEAN ? request.size() : 1.0;
+        Double loss = request.reduction() == Reduction.NONE ? null
+                : elementLoss.sumNumber().doubleValue() / denominator;
+
+        INDArray probabilities = null;
+        if (request.outputs().contains(BinaryOutput.PROBABILITIES) || request.outputs().contains(BinaryOutput.GRADIENT)) {
+            probabilities = array("bce.probabilities", type, rows, columns);
+            nd4j.exec(new Sigmoid(logits, probabilities));
+        }
+        INDArray gradient = null;
+        if (request.outputs().contains(BinaryOutput.GRADIENT)) {
+            // dl/dx = w [(1 - t') sigmoid(x) - pw t' sigmoid(-x)] / denominator
+            gradient = array("bce.gradient", type, rows, columns);
+            INDArray sigmoidOfNegated = negatedLogits;
+            nd4j.exec(new Sigmoid(negatedLogits, sigmoidOfNegated));
+            Nd4j.exec(new MulOp(new INDArray[] {negative, probabilities}, new INDArray[] {gradient}));
+            Nd4j.exec(new MulOp(new INDArray[] {positive, sigmoidOfNegated}, new INDArray[] {sigmoidOfNegated}));
+            Nd4j.exec(new SubOp(new INDArray[] {gradient, sigmoidOfNegated}, new INDArray[] {gradient}));
+            if (classWeights != null) {
+                Nd4j.exec(new MulOp(new INDArray[] {gradient, classWeights}, new INDArray[] {gradient}));
+            }
+            if (denominator != 1.0) {
+                nd4j.exec(new ScalarMultiplication(gradient, null, gradient, 1.0 / denominator));
+            }
+        }
+
+        boolean float64 = request.dtype() == Dtype.FLOAT64;
+        BinaryCrossEntropyResult result = new BinaryCrossEntropyResult(
+                loss,
+                request.outputs().contains(BinaryOutput.ELEMENT_LOSS) ? values(elementLoss, float64) : null,
+                request.outputs().contains(BinaryOutput.SMOOTHED_TARGETS) ? values(targets, float64) : null,
+                request.outputs().contains(BinaryOutput.PROBABILITIES) ? values(probabilities, float64) : null,
+                gradient == null ? null : values(gradient, float64),
+                request.shape(), epsilon, request.reduction(), request.outputs(), request.dtype(), backend);
+        requireFinite(result);
+        return result;
+    }
+
+    private static INDArray array(String role, DataType type, int rows, int columns) {
+        return ReusableArrays.get(role, type, rows, columns);
+    }
+
+    /** The decoded doubles, rounded to the computation's type. */
+    private static INDArray copy(String role, double[] values, DataType type, int rows, int columns) {
+        INDArray array = ReusableArrays.get(role, type, rows, columns);
+        array.data().setData(values);
+        return array;
+    }
+
+    private static NestedArrays.Values values(INDArray array, boolean float64) {
+        INDArray contiguous = array.isView() || array.ordering() != 'c' ? array.dup('c') : array;
+        return float64 ? NestedArrays.of(contiguous.data().asDouble()) : NestedArrays.of(contiguous.data().asFloat());
+    }
+
+    /** JSON has no NaN or infinity: results that overflow their precision are refused rather than sent. */
+    private static void requireFinite(BinaryCrossEntropyResult result) {
+        boolean lossFinite = result.loss() == null || (result.dtype() == Dtype.FLOAT64
+                ? Double.isFinite(result.loss()) : Float.isFinite((float) (double) result.loss()));
+        if (!lossFinite || !finite(result.elementLoss()) || !finite(result.smoothedTargets())
+                || !finite(result.probabilities()) || !finite(result.gradient())) {
+            throw new ResultOutOfRangeException("The result overflows " + result.dtype().wireName() + ": the"
+                    + " logits or weights are too large for the loss to be represented.");
+        }
+    }
+
+    private static boolean finite(NestedArrays.Values values) {
+        return values == null || values.allFinite();
+    }
+}
