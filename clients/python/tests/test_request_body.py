@@ -36,7 +36,7 @@ class RequestBodyTests(unittest.TestCase):
         self.server.requests: List[Dict[str, Any]] = []
         self.server.answer = (200, "application/json",
                               b'{"loss":1.5,"batchSize":1,"numClasses":2,"epsilon":0.1,"reduction":"mean",'
-                              b'"backend":"cpu","dtype":"float32"}')
+                              b'"backend":"cpu","dtype":"float32","futureField":true}')
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.client = LossServiceClient(f"http://127.0.0.1:{self.server.server_address[1]}/", timeout=10)
 
@@ -67,7 +67,8 @@ class RequestBodyTests(unittest.TestCase):
         self.assertEqual(self.sent()["body"], {"logits": [[[1.0, 2.0], [3.0, 4.0]]], "targets": [[0, 1]],
                                                "dtype": "float64", "futureOption": [1, 2]})
         self.assertEqual(result.loss, 1.5)
-        self.assertEqual(result.extra_fields, {"dtype": "float32"})
+        self.assertEqual(result.dtype, "float32")
+        self.assertEqual(result.extra_fields, {"futureField": True})
 
     def test_a_field_given_twice_is_refused_before_sending(self) -> None:
         with self.assertRaises(TypeError):
