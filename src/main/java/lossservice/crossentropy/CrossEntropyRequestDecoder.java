@@ -34,8 +34,8 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class CrossEntropyRequestDecoder {
 
-    static final int DEFAULT_IGNORE_INDEX = -100;
-    static final double DEFAULT_EPSILON = 0.1;
+    static final int DEFAULT_IGNORE_INDEX = CrossEntropyRules.DEFAULT_IGNORE_INDEX;
+    static final double DEFAULT_EPSILON = CrossEntropyRules.DEFAULT_EPSILON;
     private static final String FIELDS =
             "logits, targets, epsilon, labelSmooth, numClasses, reduction, classWeights, ignoreIndex, include";
 
@@ -257,11 +257,11 @@ public final class CrossEntropyRequestDecoder {
             violations.add("/logits", "is required: an N x C array of numbers");
         } else if (fields.logitsValid) {
             int[] shape = fields.logits.shape();
-            if (shape[0] == 0) {
+            if (shape[0] < CrossEntropyRules.MIN_ROWS) {
                 violations.add("/logits", "must have at least one row");
             } else if (shape.length != 2) {
                 violations.add("/logits/0", "expected a row of at least 2 numbers, found a number");
-            } else if (shape[1] < 2) {
+            } else if (shape[1] < CrossEntropyRules.MIN_CLASSES) {
                 violations.add("/logits/0", "must have at least 2 classes, found " + shape[1]);
             } else {
                 n = shape[0];
@@ -270,8 +270,9 @@ public final class CrossEntropyRequestDecoder {
         }
 
         double epsilon = fields.epsilon == null ? DEFAULT_EPSILON : fields.epsilon;
-        if (epsilon < 0 || epsilon > 1) {
-            violations.add("/epsilon", "must be in [0, 1], found " + epsilon);
+        String epsilonViolation = CrossEntropyRules.epsilonViolation(epsilon);
+        if (epsilonViolation != null) {
+            violations.add("/epsilon", epsilonViolation);
         }
         if (c > 0 && fields.numClasses != null && fields.numClasses != c
                 || c > 0 && fields.numClassesTooLarge) {
@@ -289,9 +290,9 @@ public final class CrossEntropyRequestDecoder {
                 classIndices = checkClassIndices(fields.targets, n, c, ignoreIndex, violations);
             } else {
                 probabilities = checkProbabilities(fields.targets, n, c, violations);
-                if (ignoreIndex != DEFAULT_IGNORE_INDEX) {
-                    violations.add("/ignoreIndex", "must be " + DEFAULT_IGNORE_INDEX
-                            + " (the default) with probability targets, found " + ignoreIndex);
+                String ignoreIndexViolation = CrossEntropyRules.ignoreIndexWithProbabilitiesViolation(ignoreIndex);
+                if (ignoreIndexViolation != null) {
+                    violations.add("/ignoreIndex", ignoreIndexViolation);
                 }
             }
         }
@@ -304,14 +305,11 @@ public final class CrossEntropyRequestDecoder {
         violations.throwIfAny();
 
         Reduction reduction = fields.reduction == null ? Reduction.MEAN : fields.reduction;
-        Set<OptionalOutput> outputs = EnumSet.noneOf(OptionalOutput.class);
-        outputs.addAll(fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
-        if (reduction == Reduction.NONE) {
-            outputs.add(OptionalOutput.PER_SAMPLE_LOSS);
-        }
+        Set<OptionalOutput> outputs = CrossEntropyRules.outputsFor(reduction,
+                fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
         boolean labelSmooth = fields.labelSmooth == null || fields.labelSmooth;
         return new CrossEntropyRequest(n, c, toFloats(fields.logits), classIndices, probabilities,
-                labelSmooth ? epsilon : 0.0, reduction, classWeights, outputs);
+                CrossEntropyRules.effectiveEpsilon(epsilon, labelSmooth), reduction, classWeights, outputs);
     }
 
     private static int[] checkClassIndices(NumberArray targets, int n, int c, long ignoreIndex, Violations violations) {
@@ -328,13 +326,12 @@ public final class CrossEntropyRequestDecoder {
             if (!integral[i]) {
                 violations.add(JsonPointers.element("/targets", i),
                         "a class index must be a JSON integer, found " + value);
-            } else if (value == ignoreIndex) {
-                indices[i] = CrossEntropyRequest.IGNORED;
-            } else if (value < 0 || value >= c) {
-                violations.add(JsonPointers.element("/targets", i), "class index " + (long) value
-                        + " is outside [0, " + c + ") and is not the ignoreIndex (" + ignoreIndex + ")");
             } else {
-                indices[i] = (int) value;
+                indices[i] = CrossEntropyRules.classIndex(value, c, ignoreIndex);
+                if (indices[i] == CrossEntropyRules.OUT_OF_RANGE) {
+                    violations.add(JsonPointers.element("/targets", i),
+                            CrossEntropyRules.classIndexOutOfRange((long) value, c, ignoreIndex));
+                }
             }
         }
         return indices;
@@ -355,8 +352,9 @@ public final class CrossEntropyRequestDecoder {
         double[] values = targets.values();
         float[] probabilities = new float[n * c];
         for (int i = 0; i < probabilities.length; i++) {
-            if (values[i] < 0) {
-                violations.add("/targets/" + i / c + "/" + i % c, "a probability must be >= 0, found " + values[i]);
+            String probabilityViolation = CrossEntropyRules.probabilityViolation(values[i]);
+            if (probabilityViolation != null) {
+                violations.add("/targets/" + i / c + "/" + i % c, probabilityViolation);
             }
             probabilities[i] = (float) values[i];
         }
@@ -371,8 +369,9 @@ public final class CrossEntropyRequestDecoder {
         double[] values = weights.values();
         float[] classWeights = new float[c];
         for (int i = 0; i < c; i++) {
-            if (values[i] < 0) {
-                violations.add(JsonPointers.element("/classWeights", i), "a weight must be >= 0, found " + values[i]);
+            String weightViolation = CrossEntropyRules.classWeightViolation(values[i]);
+            if (weightViolation != null) {
+                violations.add(JsonPointers.element("/classWeights", i), weightViolation);
             }
             classWeights[i] = (float) values[i];
         }
