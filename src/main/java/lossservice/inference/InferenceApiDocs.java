@@ -61,7 +61,7 @@ final class InferenceApiDocs {
             response is then `application/octet-stream` with its own `Inference-Header-Content-Length`, each binary \
             output having a `binary_data_size` parameter instead of `data`. Any mix of binary and JSON tensors \
             works in one request. Request bodies compressed with `Content-Encoding: gzip` or `deflate` are \
-            accepted.""";
+            accepted. Also under `/v2/models/cross-entropy/versions/1/infer`.""";
 
     static final String INFER_BODY = "An inference request (its JSON form; see the description for the binary form).";
 
@@ -215,8 +215,15 @@ final class InferenceApiDocs {
             @Schema(requiredMode = RequiredMode.REQUIRED) String name,
             @Schema(requiredMode = RequiredMode.REQUIRED, allowableValues = "FP32") String datatype,
             @Schema(requiredMode = RequiredMode.REQUIRED) List<Long> shape,
-            @Schema(description = "`binary_data_size`: the output's bytes follow the JSON.") InputParameters parameters,
+            @Schema(description = "Present when the output is binary.") OutputBinaryParameters parameters,
             @Schema(description = "The elements, flat and row-major, when not binary.") List<Float> data) {
+    }
+
+    @Schema(name = "InferenceResponseOutputParameters")
+    record OutputBinaryParameters(
+            @Schema(minimum = "0", description = "The output is this many bytes after the JSON (little-endian,"
+                    + " row-major), in the order of `outputs`, instead of `data`.")
+            Long binary_data_size) {
     }
 
     @Schema(name = "InferenceError", description = "The protocol's error body.")

@@ -82,7 +82,7 @@ class InferenceController {
             description = InferenceApiDocs.SERVER_METADATA)
     @ApiResponse(responseCode = "200", description = "The server metadata.", content = @Content(
             schema = @Schema(implementation = ProtocolMetadata.Server.class),
-            examples = @ExampleObject(name = "server", value = InferenceApiDocs.SERVER_METADATA_EXAMPLE)))
+            examples = @ExampleObject(name = "server", description = "This service.", value = InferenceApiDocs.SERVER_METADATA_EXAMPLE)))
     @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
     ProtocolMetadata.Server serverMetadata() {
         return serverMetadata;
@@ -109,18 +109,31 @@ class InferenceController {
             description = InferenceApiDocs.MODEL_METADATA)
     @ApiResponse(responseCode = "200", description = "The model metadata.", content = @Content(
             schema = @Schema(implementation = ProtocolMetadata.Model.class),
-            examples = @ExampleObject(name = "crossEntropy", value = InferenceApiDocs.MODEL_METADATA_EXAMPLE)))
-    @GetMapping(path = {PREFIX, VERSIONED}, produces = MediaType.APPLICATION_JSON_VALUE)
+            examples = @ExampleObject(name = "crossEntropy", description = "The model.", value = InferenceApiDocs.MODEL_METADATA_EXAMPLE)))
+    @GetMapping(path = PREFIX, produces = MediaType.APPLICATION_JSON_VALUE)
     ProtocolMetadata.Model modelMetadata() {
         return CrossEntropyModel.METADATA;
+    }
+
+    /** The versioned paths answer as the unversioned ones; the OpenAPI document names them in the descriptions. */
+    @Hidden
+    @GetMapping(path = VERSIONED, produces = MediaType.APPLICATION_JSON_VALUE)
+    ProtocolMetadata.Model versionedModelMetadata() {
+        return modelMetadata();
     }
 
     @Operation(operationId = "inferenceModelReady", summary = "Readiness of cross-entropy",
             description = InferenceApiDocs.READY)
     @ApiResponse(responseCode = "200", description = "The model is ready.")
     @ApiResponse(responseCode = "503", description = "Not ready (starting or shutting down).")
-    @GetMapping({PREFIX + "/ready", VERSIONED + "/ready"})
+    @GetMapping(PREFIX + "/ready")
     ResponseEntity<Void> modelReady() {
+        return readiness();
+    }
+
+    @Hidden
+    @GetMapping(VERSIONED + "/ready")
+    ResponseEntity<Void> versionedModelReady() {
         return readiness();
     }
 
@@ -130,27 +143,31 @@ class InferenceController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = InferenceApiDocs.InferRequest.class), examples = {
                         @ExampleObject(name = "seed", summary = "The seed example: N = 2, C = 10, targets [2, 5]",
+                                description = "Nested FP32 logits, INT64 class indices, epsilon 0.1; loss 3.6503.",
                                 value = InferenceApiDocs.SEED_EXAMPLE),
                         @ExampleObject(name = "softTargetsAndWeights",
                                 summary = "Probability targets, class weights, reduction none, flat data",
+                                description = "FP64 logits, FP32 probability targets and class weights.",
                                 value = InferenceApiDocs.SOFT_TARGETS_EXAMPLE)}))
     @ApiResponse(responseCode = "200", description = InferenceApiDocs.INFER_200, content = @Content(
             mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = InferenceApiDocs.InferResponse.class),
-            examples = @ExampleObject(name = "seed", value = InferenceApiDocs.SEED_RESPONSE_EXAMPLE)),
+            examples = @ExampleObject(name = "seed", description = "The answer to the seed example.",
+                    value = InferenceApiDocs.SEED_RESPONSE_EXAMPLE)),
             headers = @Header(name = InferenceRequestReader.HEADER_LENGTH, description = InferenceApiDocs.HEADER_LENGTH,
                     schema = @Schema(type = "integer", minimum = "1")))
     @ApiResponse(responseCode = "400", description = InferenceApiDocs.INFER_400, content = @Content(
             mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = InferenceApiDocs.Error.class),
-            examples = @ExampleObject(name = "classIndexOutOfRange", value = InferenceApiDocs.ERROR_EXAMPLE)))
+            examples = @ExampleObject(name = "classIndexOutOfRange", description = "A class index out of range.",
+                    value = InferenceApiDocs.ERROR_EXAMPLE)))
     @ApiResponse(responseCode = "413", description = "Binary data over the limit of a body of unknown length.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = InferenceApiDocs.Error.class)))
     @ApiResponse(responseCode = "415", description = "A Content-Encoding other than gzip, deflate or identity.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = InferenceApiDocs.Error.class)))
-    @PostMapping({PREFIX + "/infer", VERSIONED + "/infer"})
+    @PostMapping(PREFIX + "/infer")
     void infer(HttpServletRequest request, HttpServletResponse response) throws IOException {
         InferenceRequest inference = reader.read(decodedBody(request), contentLength(request),
                 request.getHeader(InferenceRequestReader.HEADER_LENGTH));
@@ -168,6 +185,12 @@ class InferenceController {
         }
         response.setContentLengthLong(body.contentLength());
         body.writeBody(response.getOutputStream());
+    }
+
+    @Hidden
+    @PostMapping(VERSIONED + "/infer")
+    void versionedInfer(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        infer(request, response);
     }
 
     /** Every other path under /v2: an unknown model or version, a wrong method, or nothing at all. */
