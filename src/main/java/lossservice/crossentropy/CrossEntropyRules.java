@@ -26,6 +26,12 @@ public final class CrossEntropyRules {
         return epsilon < 0 || epsilon > 1 ? "must be in [0, 1], found " + epsilon : null;
     }
 
+    /** {@code numClasses}, when given, only confirms C, the number of classes of the logits. */
+    public static String numClassesViolation(long numClasses, int c) {
+        return numClasses == c ? null
+                : "must equal the number of classes in logits (" + c + "), found " + numClasses;
+    }
+
     /** Every input value must be finite once rounded to float32, the precision the service computes in. */
     public static boolean isFiniteInFloat32(double value) {
         return Float.isFinite((float) value);

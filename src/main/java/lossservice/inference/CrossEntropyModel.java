@@ -113,6 +113,11 @@ final class CrossEntropyModel {
                 n = (int) rows;
                 c = (int) columns;
                 logits = toFloat32(logitsTensor, violations);
+                String numClassesViolation = request.numClasses() == null ? null
+                        : CrossEntropyRules.numClassesViolation(request.numClasses(), c);
+                if (numClassesViolation != null) {
+                    violations.add("/parameters/num_classes", numClassesViolation);
+                }
             }
         }
 

@@ -46,7 +46,7 @@ final class InferenceApiDocs {
 
             **Parameters** (request `parameters`): `epsilon` (0.1, in [0, 1]), `label_smooth` (true; false makes \
             epsilon 0), `reduction` ("mean", "sum" or "none"), `ignore_index` (-100; only -100 with probability \
-            targets), `binary_data_output` (false).
+            targets), `num_classes` (optional; must equal C), `binary_data_output` (false).
 
             **Outputs**, all FP32, those listed in `outputs` in that order, or all of them when it lists none: \
             `loss` [1] (shape [0] when undefined: reduction "none", or a mean whose denominator is 0), \
@@ -163,6 +163,7 @@ final class InferenceApiDocs {
             @Schema(defaultValue = "mean", allowableValues = {"mean", "sum", "none"}) String reduction,
             @Schema(defaultValue = "-100", description = "Rows whose target equals it contribute nothing.")
             Long ignore_index,
+            @Schema(minimum = "2", description = "When present it must equal C.") Long num_classes,
             @Schema(defaultValue = "false", description = "Send every output as binary data unless its own"
                     + " `binary_data` parameter says otherwise.")
             Boolean binary_data_output) {

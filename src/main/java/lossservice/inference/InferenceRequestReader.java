@@ -52,7 +52,7 @@ final class InferenceRequestReader {
     private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final String REQUEST_FIELDS = "id, inputs, outputs, parameters, model_name, model_version";
     private static final String PARAMETERS =
-            "epsilon, label_smooth, reduction, ignore_index, binary_data_output, priority, timeout";
+            "epsilon, label_smooth, reduction, ignore_index, num_classes, binary_data_output, priority, timeout";
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -105,7 +105,7 @@ final class InferenceRequestReader {
         }
         violations.throwIfAny();
         return new InferenceRequest(header.id, inputs, header.outputs, header.epsilon, header.labelSmooth,
-                header.reduction, header.ignoreIndex, header.binaryDataOutput != null && header.binaryDataOutput);
+                header.reduction, header.ignoreIndex, header.numClasses, header.binaryDataOutput != null && header.binaryDataOutput);
     }
 
     private static Long parseHeaderLength(String value, long contentLength) {
@@ -167,6 +167,7 @@ final class InferenceRequestReader {
         Boolean labelSmooth;
         Reduction reduction;
         Long ignoreIndex;
+        Long numClasses;
         Boolean binaryDataOutput;
     }
 
@@ -261,6 +262,7 @@ final class InferenceRequestReader {
                 case "label_smooth" -> header.labelSmooth = readBoolean(parser, at, violations);
                 case "binary_data_output" -> header.binaryDataOutput = readBoolean(parser, at, violations);
                 case "ignore_index" -> header.ignoreIndex = readInteger(parser, at, violations);
+                case "num_classes" -> header.numClasses = readInteger(parser, at, violations);
                 case "reduction" -> {
                     String text = readString(parser, at, violations);
                     header.reduction = text == null ? null : Reduction.fromWireName(text);

@@ -187,6 +187,24 @@ class InferenceProtocolHttpTests {
         assertClose("loss", new double[] {expected}, Result.of(response).outputs().get("loss"));
     }
 
+    @Test
+    void jsonBodyUnderAnyContentTypeIsRead() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded; the body must still be read as the inference request.
+        String json = "{\"inputs\":[{\"name\":\"logits\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[0,0]},"
+                + "{\"name\":\"targets\",\"shape\":[1],\"datatype\":\"INT32\",\"data\":[1]}],"
+                + "\"parameters\":{\"epsilon\":0},\"outputs\":[{\"name\":\"loss\"}]}";
+        for (String type : List.of("application/x-www-form-urlencoded", "application/json", "application/octet-stream")) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + INFER))
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+
+            HttpResponse<byte[]> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofByteArray());
+
+            assertThat(response.statusCode()).as(type + ": " + text(response)).isEqualTo(200);
+            assertClose("loss", new double[] {Math.log(2)}, Result.of(response).outputs().get("loss"));
+        }
+    }
+
     // ---- errors --------------------------------------------------------------------------------------
 
     static Stream<Arguments> invalidRequests() {
@@ -245,6 +263,8 @@ class InferenceProtocolHttpTests {
                         Map.of("epsilon", 1.5)), "must be in [0, 1]"),
                 Arguments.of("unknown parameter", TritonHttpClient.body("", List.of(logits, targets), null,
                         Map.of("temperature", 2)), "unknown parameter"),
+                Arguments.of("num_classes other than C", TritonHttpClient.body("", List.of(logits, targets), null,
+                        Map.of("num_classes", 4)), "must equal the number of classes in logits (3), found 4"),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
     }
 
@@ -336,6 +356,9 @@ class InferenceProtocolHttpTests {
         }
         if (request.has("ignoreIndex") && !request.get("ignoreIndex").isNull()) {
             parameters.put("ignore_index", request.get("ignoreIndex").longValue());
+        }
+        if (request.has("numClasses") && !request.get("numClasses").isNull()) {
+            parameters.put("num_classes", request.get("numClasses").longValue());
         }
         return parameters;
     }
