@@ -132,7 +132,7 @@ final class CrossEntropyModel {
                     && n > 0 && requireShape(targets, violations, n, c)) {
                 probabilities = toFloat32(targets, violations);
                 if (probabilities != null) {
-                    checkEach(targets, probabilities, CrossEntropyRules::probabilityViolation, violations);
+                    checkEach(targets, CrossEntropyRules::probabilityViolation, violations);
                 }
                 String ignoreIndexViolation = CrossEntropyRules.ignoreIndexWithProbabilitiesViolation(ignoreIndex);
                 if (ignoreIndexViolation != null) {
@@ -150,7 +150,7 @@ final class CrossEntropyModel {
                 && requireRank(weightsTensor, 1, "[C]", violations) && c > 0 && requireShape(weightsTensor, violations, c)) {
             classWeights = toFloat32(weightsTensor, violations);
             if (classWeights != null) {
-                checkEach(weightsTensor, classWeights, CrossEntropyRules::classWeightViolation, violations);
+                checkEach(weightsTensor, CrossEntropyRules::classWeightViolation, violations);
             }
         }
 
@@ -260,10 +260,12 @@ final class CrossEntropyModel {
         return finite ? floats : null;
     }
 
-    private static void checkEach(InputTensor tensor, float[] values,
-            java.util.function.DoubleFunction<String> rule, Violations violations) {
-        for (int i = 0; i < values.length; i++) {
-            String violation = rule.apply(values[i]);
+    /** Applies a rule to every value as sent (an FP64 value before rounding), as the JSON decoder does. */
+    private static void checkEach(InputTensor tensor, java.util.function.DoubleFunction<String> rule,
+            Violations violations) {
+        TensorValues values = tensor.values();
+        for (int i = 0; i < values.length(); i++) {
+            String violation = rule.apply(values.get(i));
             if (violation != null) {
                 violations.add(element(tensor, i), violation);
             }
