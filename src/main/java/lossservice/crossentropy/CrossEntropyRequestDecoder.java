@@ -38,8 +38,8 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class CrossEntropyRequestDecoder {
 
-    static final int DEFAULT_IGNORE_INDEX = -100;
-    static final double DEFAULT_EPSILON = 0.1;
+    static final int DEFAULT_IGNORE_INDEX = CrossEntropyRules.DEFAULT_IGNORE_INDEX;
+    static final double DEFAULT_EPSILON = CrossEntropyRules.DEFAULT_EPSILON;
     private static final String FIELDS =
             "logits, targets, epsilon, labelSmooth, numClasses, reduction, classWeights, ignoreIndex, include, dtype";
     /** Logits have 2 (N x C) to 5 (N x C x d1 x d2 x d3) dimensions. */
@@ -308,8 +308,9 @@ public final class CrossEntropyRequestDecoder {
         int c = shape == null ? -1 : shape[1];
 
         double epsilon = fields.epsilon == null ? DEFAULT_EPSILON : fields.epsilon;
-        if (epsilon < 0 || epsilon > 1) {
-            violations.add("/epsilon", "must be in [0, 1], found " + epsilon);
+        String epsilonViolation = CrossEntropyRules.epsilonViolation(epsilon);
+        if (epsilonViolation != null) {
+            violations.add("/epsilon", epsilonViolation);
         }
         if (c > 0 && fields.numClasses != null && fields.numClasses != c
                 || c > 0 && fields.numClassesTooLarge) {
@@ -334,9 +335,9 @@ public final class CrossEntropyRequestDecoder {
                 if (hasShape(fields.targets, shape, violations)) {
                     probabilities = checkProbabilities(fields.targets, violations);
                 }
-                if (ignoreIndex != DEFAULT_IGNORE_INDEX) {
-                    violations.add("/ignoreIndex", "must be " + DEFAULT_IGNORE_INDEX
-                            + " (the default) with probability targets, found " + ignoreIndex);
+                String ignoreIndexViolation = CrossEntropyRules.ignoreIndexWithProbabilitiesViolation(ignoreIndex);
+                if (ignoreIndexViolation != null) {
+                    violations.add("/ignoreIndex", ignoreIndexViolation);
                 }
             } else {
                 violations.add("/targets", "expected class indices of shape " + Arrays.toString(indexShape)
@@ -358,13 +359,10 @@ public final class CrossEntropyRequestDecoder {
         violations.throwIfAny();
 
         Reduction reduction = fields.reduction == null ? Reduction.MEAN : fields.reduction;
-        Set<OptionalOutput> outputs = EnumSet.noneOf(OptionalOutput.class);
-        outputs.addAll(fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
-        if (reduction == Reduction.NONE) {
-            outputs.add(OptionalOutput.PER_SAMPLE_LOSS);
-        }
+        Set<OptionalOutput> outputs = CrossEntropyRules.outputsFor(reduction,
+                fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
         boolean labelSmooth = fields.labelSmooth == null || fields.labelSmooth;
-        double effectiveEpsilon = labelSmooth ? epsilon : 0.0;
+        double effectiveEpsilon = CrossEntropyRules.effectiveEpsilon(epsilon, labelSmooth);
         int[] spatialShape = Arrays.copyOfRange(shape, 2, shape.length);
         int spatialSize = fields.logits.length() / (n * c);
         if (dtype == Dtype.FLOAT64) {
@@ -381,7 +379,7 @@ public final class CrossEntropyRequestDecoder {
 
     /** The logits' shape [N, C, d1..dk] when it is one the endpoint computes, else null with the reason reported. */
     private static int[] checkLogitsShape(int[] shape, Violations violations) {
-        if (shape[0] == 0) {
+        if (shape[0] < CrossEntropyRules.MIN_ROWS) {
             violations.add("/logits", "must have at least one row");
             return null;
         }
@@ -394,7 +392,7 @@ public final class CrossEntropyRequestDecoder {
                     + " are supported ([N, C, d1, d2, d3])");
             return null;
         }
-        if (shape[1] < 2) {
+        if (shape[1] < CrossEntropyRules.MIN_CLASSES) {
             violations.add("/logits/0", "must have at least 2 classes, found " + shape[1]);
             return null;
         }
@@ -443,13 +441,12 @@ public final class CrossEntropyRequestDecoder {
             double value = values[i];
             if (!integral[i]) {
                 violations.add(JsonPointers.ofElement("/targets", shape, i), "a class index must be a JSON integer, found " + value);
-            } else if (value == ignoreIndex) {
-                indices[i] = CrossEntropyRequest.IGNORED;
-            } else if (value < 0 || value >= c) {
-                violations.add(JsonPointers.ofElement("/targets", shape, i), "class index " + (long) value
-                        + " is outside [0, " + c + ") and is not the ignoreIndex (" + ignoreIndex + ")");
             } else {
-                indices[i] = (int) value;
+                indices[i] = CrossEntropyRules.classIndex(value, c, ignoreIndex);
+                if (indices[i] == CrossEntropyRules.OUT_OF_RANGE) {
+                    violations.add(JsonPointers.ofElement("/targets", shape, i),
+                            CrossEntropyRules.classIndexOutOfRange((long) value, c, ignoreIndex));
+                }
             }
         }
         return indices;
@@ -460,9 +457,9 @@ public final class CrossEntropyRequestDecoder {
         double[] values = targets.values();
         int length = targets.length();
         for (int i = 0; i < length; i++) {
-            if (values[i] < 0) {
-                violations.add(JsonPointers.ofElement("/targets", targets.shape(), i),
-                        "a probability must be >= 0, found " + values[i]);
+            String probabilityViolation = CrossEntropyRules.probabilityViolation(values[i]);
+            if (probabilityViolation != null) {
+                violations.add(JsonPointers.ofElement("/targets", targets.shape(), i), probabilityViolation);
             }
         }
         return values;
@@ -477,8 +474,9 @@ public final class CrossEntropyRequestDecoder {
         double[] values = weights.values();
         float[] classWeights = new float[c];
         for (int i = 0; i < c; i++) {
-            if (values[i] < 0) {
-                violations.add(JsonPointers.element("/classWeights", i), "a weight must be >= 0, found " + values[i]);
+            String weightViolation = CrossEntropyRules.classWeightViolation(values[i]);
+            if (weightViolation != null) {
+                violations.add(JsonPointers.element("/classWeights", i), weightViolation);
             }
             classWeights[i] = (float) values[i];
         }
