@@ -218,6 +218,22 @@ class HelmChartTests {
     }
 
     @Test
+    void chartAgreesWithTheImage() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        PodSpec pod = render(UnaryOperator.identity()).one(Deployment.class).getSpec().getTemplate().getSpec();
+        Container container = onlyContainer(pod);
+
+        // The pod's user is the image's, its emptyDir is where the image points JavaCPP's cache, its
+        // port is the one the image exposes, and its JVM options replace the image's with the same flags.
+        assertThat(dockerfile).containsPattern("(?m)^USER " + pod.getSecurityContext().getRunAsUser() + ":")
+                .containsPattern("(?m)^EXPOSE " + container.getPorts().get(0).getContainerPort() + "$")
+                .contains("-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp")
+                .contains("-XX:MaxRAMPercentage=40 -Dorg.bytedeco.javacpp.maxbytes=50% "
+                        + "-Dorg.bytedeco.javacpp.maxphysicalbytes=210%");
+        assertThat(emptyDirMountPaths(pod, container)).contains("/var/cache/javacpp");
+    }
+
+    @Test
     void unknownFieldCheckFindsAFieldTheModelDoesNotKnow() {
         String manifest = """
                 apiVersion: v1
