@@ -131,16 +131,7 @@ class HelmChartTests {
 
     @Test
     void helmTestPodPostsTheSeedExampleToTheService(@TempDir Path copy) throws IOException {
-        // helm template (as helm-java runs it) leaves hooks out: render a copy of the chart whose test
-        // pod carries its hook annotation under another name, so that it renders as a plain manifest.
-        FileSystemUtils.copyRecursively(CHART, copy);
-        Path testPod = copy.resolve("templates/tests/seed-example.yaml");
-        String source = Files.readString(testPod);
-        assertThat(source).contains("helm.sh/hook: test");
-        Files.writeString(testPod, source.replace("helm.sh/hook", "chart-tests/hook"));
-
-        Pod test = RenderedChart.parse(new Helm(copy).template()
-                .withName(RELEASE).withNamespace("default").withKubeVersion(KUBERNETES_VERSION).call()).one(Pod.class);
+        Pod test = renderTestPod(copy, UnaryOperator.identity());
 
         assertThat(test.getMetadata().getAnnotations()).containsEntry("chart-tests/hook", "test");
         assertThat(test.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -257,6 +248,22 @@ class HelmChartTests {
         String yaml = values.apply(new Helm(CHART).template()
                 .withName(RELEASE).withNamespace("default").withKubeVersion(KUBERNETES_VERSION)).call();
         return RenderedChart.parse(yaml);
+    }
+
+    /**
+     * The helm test pod. helm template (as helm-java runs it) leaves hooks out, so this renders a copy of
+     * the chart (in {@code copy}) whose test pod carries its hook annotation under another name,
+     * chart-tests/hook, and so renders as a plain manifest.
+     */
+    static Pod renderTestPod(Path copy, UnaryOperator<TemplateCommand> values) throws IOException {
+        FileSystemUtils.copyRecursively(CHART, copy);
+        Path testPod = copy.resolve("templates/tests/seed-example.yaml");
+        String source = Files.readString(testPod);
+        assertThat(source).contains("helm.sh/hook: test");
+        Files.writeString(testPod, source.replace("helm.sh/hook", "chart-tests/hook"));
+        return RenderedChart.parse(values.apply(new Helm(copy).template()
+                .withName(RELEASE).withNamespace("default").withKubeVersion(KUBERNETES_VERSION)).call())
+                .one(Pod.class);
     }
 
     static Container onlyContainer(PodSpec pod) {
