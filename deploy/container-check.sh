@@ -70,10 +70,15 @@ runtime = "runc"
 EOF
 export CONTAINERS_CONF="$work/containers.conf"
 
+dangling_before=""
 cleanup() {
   podman rm --force --ignore "$container" >/dev/null 2>&1 || true
   if [ "${CONTAINER_CHECK_KEEP_IMAGE:-}" != 1 ]; then
     podman rmi --force "$image" >/dev/null 2>&1 || true
+    # The untagged images of the build's other stages, left by this run only.
+    for stage_image in $(podman images --quiet --filter dangling=true 2>/dev/null); do
+      grep -qx "$stage_image" <<<"$dangling_before" || podman rmi "$stage_image" >/dev/null 2>&1 || true
+    done
   fi
 }
 trap cleanup EXIT
@@ -115,6 +120,7 @@ done
 log "resolving the image build's Maven dependencies into $maven_repository"
 ./mvnw -B -ntp -q -Dmaven.repo.local="$maven_repository" -Dmaven.test.skip=true dependency:resolve package
 log "building $image"
+dangling_before=$(podman images --quiet --filter dangling=true)
 build_started=$(date +%s)
 # --skip-unused-stages=false: buildah cannot tell which stage "FROM runtime-\${BACKEND}" uses and
 # would otherwise skip it.
