@@ -1,5 +1,8 @@
 package lossservice.problem;
 
+import lossservice.metrics.LossMetrics;
+import lossservice.metrics.LossMetrics.Rejection;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -26,19 +29,50 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
+    private final LossMetrics metrics;
+
+    ProblemAdvice(LossMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.INVALID_REQUEST);
         return ProblemDetails.response(ProblemDetails.invalidRequest(e, request.getRequestURI()), HttpHeaders.EMPTY);
     }
 
     @ExceptionHandler(MalformedRequestException.class)
     ResponseEntity<Object> malformedRequest(MalformedRequestException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.MALFORMED_JSON);
         return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request);
     }
 
     @ExceptionHandler(ResultOutOfRangeException.class)
     ResponseEntity<Object> resultOutOfRange(ResultOutOfRangeException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.RESULT_OUT_OF_RANGE);
         return problem(ProblemType.RESULT_OUT_OF_RANGE, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<Object> payloadTooLarge(PayloadTooLargeException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setConnection("close"); // the rest of the body is not read
+        return problem(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), request, headers);
+    }
+
+    @ExceptionHandler(OverloadedException.class)
+    ResponseEntity<Object> overloaded(OverloadedException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.OVERLOADED);
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return problem(ProblemType.OVERLOADED, e.getMessage(), request, headers);
+    }
+
+    @ExceptionHandler(DeadlineExceededException.class)
+    ResponseEntity<Object> deadlineExceeded(DeadlineExceededException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.DEADLINE_EXCEEDED);
+        return problem(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -67,7 +101,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request) {
+        return problem(type, detail, request, HttpHeaders.EMPTY);
+    }
+
+    private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request,
+            HttpHeaders headers) {
         return ProblemDetails.response(ProblemDetails.of(type, type.status(), detail, request.getRequestURI()),
-                HttpHeaders.EMPTY);
+                headers);
     }
 }
