@@ -38,12 +38,12 @@ public record LimitsProperties(
         @DefaultValue("0") int maxConcurrentRequests,
         @DefaultValue("100ms") Duration admissionWait,
         @DefaultValue("1s") Duration retryAfter,
-        @DefaultValue("64MB") DataSize maxDrainSize) {
+        @DefaultValue("128MB") DataSize maxDrainSize) {
 
     /** The defaults, as documented; for code that runs outside the application context. */
     public static LimitsProperties defaults() {
         return new LimitsProperties(DataSize.ofMegabytes(64), 16_777_216, 16_777_216, 16, 100, 1024,
-                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1), DataSize.ofMegabytes(64));
+                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1), DataSize.ofMegabytes(128));
     }
 
     public int effectiveMaxConcurrentRequests() {
