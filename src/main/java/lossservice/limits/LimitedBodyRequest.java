@@ -1,7 +1,6 @@
 package lossservice.limits;
 
 import java.io.IOException;
-import java.io.InputStream;
 
 import lossservice.compute.ComputePool;
 import lossservice.problem.PayloadTooLargeException;
@@ -35,42 +34,6 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
             body = new CountingInputStream(super.getInputStream());
         }
         return body;
-    }
-
-    /** Whether the application started reading the body and stopped before its end. */
-    boolean bodyLeftUnread() {
-        return body == null ? getContentLengthLong() != 0 : !body.isFinished();
-    }
-
-    /**
-     * Reads and discards what is left of the body, at most {@code maxBytes} of it and for at most
-     * {@code maxNanos}, so that a client that sends its whole body before reading the answer gets to read it.
-     *
-     * @return true when the end of the body was reached
-     */
-    boolean drain(long maxBytes, long maxNanos) {
-        long declared = getContentLengthLong();
-        long consumed = body == null ? 0 : body.count;
-        if (declared >= 0 && declared - consumed > maxBytes
-                || "100-continue".equalsIgnoreCase(getHeader("Expect"))) {
-            return false; // too much to drain, or a client that waits for permission to send it
-        }
-        long started = System.nanoTime();
-        byte[] buffer = new byte[64 * 1024];
-        long drained = 0;
-        try {
-            InputStream raw = body != null ? body.raw : super.getInputStream();
-            int n;
-            while ((n = raw.read(buffer)) >= 0) {
-                drained += n;
-                if (drained > maxBytes || System.nanoTime() - started > maxNanos) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false; // the client is gone or the connection broke: nothing left to protect
-        }
     }
 
     private final class CountingInputStream extends ServletInputStream {

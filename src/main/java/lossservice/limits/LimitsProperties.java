@@ -22,9 +22,6 @@ import org.springframework.util.unit.DataSize;
  * @param maxConcurrentRequests requests allowed in decoding and computation at once; 0 means twice the cores
  * @param admissionWait        how long a request waits for one of those places before it is answered 503
  * @param retryAfter           the {@code Retry-After} sent with an overload 503 (whole seconds)
- * @param maxDrainSize         after answering 413 or 503 without reading a body, read and discard at most this
- *                             much of it so that the client, still sending, can read the answer; a longer body
- *                             is cut off by closing the connection
  */
 @ConfigurationProperties("loss.limits")
 public record LimitsProperties(
@@ -37,13 +34,12 @@ public record LimitsProperties(
         @DefaultValue("30s") Duration deadline,
         @DefaultValue("0") int maxConcurrentRequests,
         @DefaultValue("100ms") Duration admissionWait,
-        @DefaultValue("1s") Duration retryAfter,
-        @DefaultValue("128MB") DataSize maxDrainSize) {
+        @DefaultValue("1s") Duration retryAfter) {
 
     /** The defaults, as documented; for code that runs outside the application context. */
     public static LimitsProperties defaults() {
         return new LimitsProperties(DataSize.ofMegabytes(64), 16_777_216, 16_777_216, 16, 100, 1024,
-                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1), DataSize.ofMegabytes(128));
+                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1));
     }
 
     public int effectiveMaxConcurrentRequests() {

@@ -28,9 +28,10 @@ import jakarta.servlet.http.HttpServletResponse;
  *       {@link LimitedBodyRequest} at the read that passes the limit (413 through the advice);</li>
  *   <li>no place free within the admission wait: 503 with {@code Retry-After} at once.</li>
  * </ul>
- * When such an answer leaves the body unread, what is left of it is read and thrown away (within bounds)
- * after the answer is sent, so that a client that writes its whole body before reading sees the answer
- * rather than a reset connection.
+ * Both answers are complete (with a {@code Content-Length}) and flushed before anything of the body is read, and
+ * carry {@code Connection: close}: Tomcat then reads and discards what is left of the body (at most
+ * {@code server.tomcat.max-swallow-size}) before closing, so that a client that writes its whole body before
+ * reading sees the answer rather than a reset connection.
  */
 final class RequestLimitsFilter extends OncePerRequestFilter {
 
@@ -53,8 +54,8 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         if (declared > maxBytes) {
             metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
             ProblemServletResponses.send(response, ProblemType.PAYLOAD_TOO_LARGE, "The request body has " + declared
-                    + " bytes; the limit is " + maxBytes + " bytes.", request.getRequestURI(), Map.of());
-            drainIfUnread(limited, response);
+                    + " bytes; the limit is " + maxBytes + " bytes.", request.getRequestURI(),
+                    Map.of(HttpHeaders.CONNECTION, "close"));
             return;
         }
         if (!"POST".equals(request.getMethod())) {
@@ -67,22 +68,13 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         } catch (OverloadedException e) {
             metrics.rejected(Rejection.OVERLOADED);
             ProblemServletResponses.send(response, ProblemType.OVERLOADED, e.getMessage(), request.getRequestURI(),
-                    Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds())));
-            drainIfUnread(limited, response);
+                    Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
             return;
         }
         try {
             chain.doFilter(limited, response);
         } finally {
             admission.close();
-        }
-        drainIfUnread(limited, response);
-    }
-
-    private void drainIfUnread(LimitedBodyRequest request, HttpServletResponse response) throws IOException {
-        if (response.getStatus() >= 400 && request.bodyLeftUnread()) {
-            response.flushBuffer();
-            request.drain(limits.maxDrainSize().toBytes(), limits.deadline().toNanos());
         }
     }
 }

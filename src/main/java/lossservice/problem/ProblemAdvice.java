@@ -44,7 +44,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(MalformedRequestException.class)
     ResponseEntity<Object> malformedRequest(MalformedRequestException e, HttpServletRequest request) {
         metrics.rejected(Rejection.MALFORMED_JSON);
-        return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request);
+        return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(ResultOutOfRangeException.class)
@@ -56,15 +56,13 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(PayloadTooLargeException.class)
     ResponseEntity<Object> payloadTooLarge(PayloadTooLargeException e, HttpServletRequest request) {
         metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
-        HttpHeaders headers = new HttpHeaders();
-        headers.setConnection("close"); // the rest of the body is not read
-        return problem(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), request, headers);
+        return problem(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(OverloadedException.class)
     ResponseEntity<Object> overloaded(OverloadedException e, HttpServletRequest request) {
         metrics.rejected(Rejection.OVERLOADED);
-        HttpHeaders headers = new HttpHeaders();
+        HttpHeaders headers = closing();
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         return problem(ProblemType.OVERLOADED, e.getMessage(), request, headers);
     }
@@ -72,7 +70,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(DeadlineExceededException.class)
     ResponseEntity<Object> deadlineExceeded(DeadlineExceededException e, HttpServletRequest request) {
         metrics.rejected(Rejection.DEADLINE_EXCEEDED);
-        return problem(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), request);
+        return problem(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(Exception.class)
@@ -98,6 +96,18 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             detail = "There is no resource at " + instance + ".";
         }
         return ProblemDetails.response(ProblemDetails.of(type, statusCode, detail, instance), headers);
+    }
+
+    /**
+     * {@code Connection: close} on answers that may leave the body partly unread. Tomcat closes the connection
+     * after a 400, 413 or 503 anyway, but only with this header does it first read and discard the rest of the
+     * body (up to {@code server.tomcat.max-swallow-size}), so that a client still sending it can read the answer
+     * instead of meeting a reset connection.
+     */
+    private static HttpHeaders closing() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setConnection("close");
+        return headers;
     }
 
     private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request) {

@@ -40,6 +40,25 @@ class LimitsHttpTests extends SmallLimitsApplicationTests {
     }
 
     @Test
+    void aClientThatSendsAllOfAnOversizeBodyBeforeReadingStillGetsTheAnswer() throws Exception {
+        byte[] body = ("{\"logits\": " + " ".repeat(8_000_000) + "[[1, 2]], \"targets\": [0]}")
+                .getBytes(StandardCharsets.UTF_8);
+        try (RawHttp http = new RawHttp(port)) {
+            http.send("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n");
+            for (int at = 0; at < body.length; at += 65_536) { // the whole body, as a simple client does
+                http.send(Arrays.copyOfRange(body, at, Math.min(body.length, at + 65_536)));
+            }
+            RawHttp.Response response = http.read();
+
+            assertProblem(response.status(), response.header("Content-Type"), response.body(), 413,
+                    "payload-too-large");
+            assertThat(response.header("Connection")).isEqualTo("close");
+            assertThat(http.closedByServer(5_000)).as("closed cleanly once the body is read").isTrue();
+        }
+    }
+
+    @Test
     void aChunkedBodyIsCutOffAsSoonAsItPassesTheLimit() throws Exception {
         try (RawHttp http = new RawHttp(port)) {
             http.send("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
