@@ -34,7 +34,7 @@ final class ProblemMessageConverter extends AbstractHttpMessageConverter<Problem
     @Override
     protected void writeInternal(ProblemDetail problem, HttpOutputMessage outputMessage) throws IOException {
         // With a Content-Length the answer is complete for the client even if the connection stays busy
-        // afterwards (a request body being drained).
+        // afterwards (Tomcat discarding the rest of a request body).
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         ProblemJsonWriter.write(problem, body);
         outputMessage.getHeaders().setContentLength(body.size());

@@ -35,7 +35,8 @@ public final class ProblemServletResponses {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         ProblemJsonWriter.write(ProblemDetails.of(type, HttpStatusCode.valueOf(type.status().value()), detail, instance),
                 body);
-        // A length rather than chunks: the answer is complete for the client even while the body is drained.
+        // A length rather than chunks: the answer is complete for the client even while Tomcat still discards
+        // the rest of the request body.
         response.setContentLength(body.size());
         body.writeTo(response.getOutputStream());
         response.flushBuffer();
