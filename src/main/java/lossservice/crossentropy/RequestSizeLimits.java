@@ -6,8 +6,9 @@ import lossservice.limits.LimitsProperties;
 import lossservice.problem.Violations;
 
 /**
- * The size limits of one cross-entropy request (answered 422 with the numbers): how many numbers the logits
- * hold, and how many the requested outputs would.
+ * The output size limit of one cross-entropy request (answered 422 with the numbers): how many numbers the
+ * requested outputs would hold. The number of input values is bounded while they are read
+ * ({@code NumberArrayReader} stops at {@code loss.limits.max-elements}), before any buffer grows past it.
  */
 final class RequestSizeLimits {
 
@@ -15,12 +16,6 @@ final class RequestSizeLimits {
     }
 
     static void check(int n, int c, Set<OptionalOutput> outputs, LimitsProperties limits, Violations violations) {
-        long elements = (long) n * c;
-        if (elements > limits.maxElements()) {
-            violations.add("/logits", "has " + n + " x " + c + " = " + elements + " numbers, more than the "
-                    + limits.maxElements() + " this service accepts");
-            return;
-        }
         long outputElements = outputElements(n, c, outputs);
         if (outputElements > limits.maxOutputElements()) {
             violations.add("/include", "the requested outputs would hold " + outputElements + " numbers, more than the "
