@@ -1,5 +1,7 @@
 package lossservice.compute;
 
+import lossservice.limits.LimitsProperties;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -9,7 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class ComputeConfiguration {
 
     @Bean
-    ComputePool computePool(ComputeProperties properties) {
-        return new ComputePool(properties.effectiveThreads());
+    ComputePool computePool(ComputeProperties properties, LimitsProperties limits) {
+        return new ComputePool(properties.effectiveThreads(), limits.effectiveMaxConcurrentRequests(),
+                limits.admissionWait(), limits.deadline(), limits.retryAfterSeconds());
     }
 }

@@ -3,6 +3,7 @@ package lossservice.crossentropy;
 import static org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
 import lossservice.compute.ComputePool;
+import lossservice.metrics.LossMetrics;
 import lossservice.problem.ProblemApiDocs;
 
 import org.springframework.http.MediaType;
@@ -24,10 +25,12 @@ class CrossEntropyController {
 
     private final CrossEntropyLoss loss;
     private final ComputePool computePool;
+    private final LossMetrics metrics;
 
-    CrossEntropyController(CrossEntropyLoss loss, ComputePool computePool) {
+    CrossEntropyController(CrossEntropyLoss loss, ComputePool computePool, LossMetrics metrics) {
         this.loss = loss;
         this.computePool = computePool;
+        this.metrics = metrics;
     }
 
     @Operation(operationId = "crossEntropy", summary = CrossEntropyApiDocs.SUMMARY,
@@ -86,6 +89,7 @@ class CrossEntropyController {
     @PostMapping(path = "/v1/losses/cross-entropy", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     CrossEntropyResult crossEntropy(@RequestBody CrossEntropyRequest request) {
-        return computePool.run(() -> loss.compute(request));
+        long elements = (long) request.batchSize() * request.numClasses();
+        return computePool.run(() -> metrics.computation(elements, () -> loss.compute(request)));
     }
 }

@@ -14,11 +14,12 @@ import org.springframework.util.StreamUtils;
  */
 final class CrossEntropyMessageConverter extends AbstractHttpMessageConverter<Object> {
 
-    private final CrossEntropyRequestDecoder decoder = new CrossEntropyRequestDecoder();
+    private final CrossEntropyRequestDecoder decoder;
     private final CrossEntropyResultEncoder encoder = new CrossEntropyResultEncoder();
 
-    CrossEntropyMessageConverter() {
+    CrossEntropyMessageConverter(CrossEntropyRequestDecoder decoder) {
         super(MediaType.APPLICATION_JSON);
+        this.decoder = decoder;
     }
 
     @Override

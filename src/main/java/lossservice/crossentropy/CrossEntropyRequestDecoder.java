@@ -13,6 +13,7 @@ import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
 import lossservice.json.ShapeExpectation;
+import lossservice.limits.LimitsProperties;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
@@ -47,23 +48,42 @@ public final class CrossEntropyRequestDecoder {
     /** Arrays are read deeper than allowed, so that too many dimensions is one error at the array's pointer. */
     private static final int READ_DEPTH = 15;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(16)
-                    .maxNumberLength(1000)
-                    .maxStringLength(1 << 16)
-                    .build())
-            .build();
+    private final LimitsProperties limits;
+    private final JsonFactory json;
+    private final NumberArrayReader matrixReader;
+    private final NumberArrayReader targetsReader;
+    private final NumberArrayReader vectorReader;
 
-    private final NumberArrayReader matrixReader = new NumberArrayReader(READ_DEPTH, false);
-    private final NumberArrayReader targetsReader = new NumberArrayReader(READ_DEPTH, true);
-    private final NumberArrayReader vectorReader = new NumberArrayReader(1, false);
+    /** A decoder with the default limits. */
+    public CrossEntropyRequestDecoder() {
+        this(LimitsProperties.defaults());
+    }
+
+    public CrossEntropyRequestDecoder(LimitsProperties limits) {
+        this.limits = limits;
+        this.json = jsonFactory(limits);
+        this.matrixReader = new NumberArrayReader(READ_DEPTH, false, limits.maxElements());
+        this.targetsReader = new NumberArrayReader(READ_DEPTH, true, limits.maxElements());
+        this.vectorReader = new NumberArrayReader(1, false, limits.maxElements());
+    }
+
+    /** The parser's own limits: no JSON value of the contract comes near them. */
+    private static JsonFactory jsonFactory(LimitsProperties limits) {
+        return JsonFactory.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxJsonDepth())
+                        .maxNumberLength(limits.maxNumberLength())
+                        .maxStringLength(limits.maxStringLength())
+                        .maxNameLength(limits.maxStringLength())
+                        .build())
+                .build();
+    }
 
     public CrossEntropyRequest decode(InputStream body) {
         Violations violations = new Violations();
         Fields fields = new Fields();
-        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+        try (JsonParser parser = json.createParser(ObjectReadContext.empty(), body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedRequestException("The body is empty; expected a JSON object.");
@@ -78,8 +98,9 @@ public final class CrossEntropyRequestDecoder {
                 throw new MalformedRequestException("Unexpected content after the end of the JSON value.");
             }
         } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException("The JSON exceeds a parser limit (nesting depth 16, numbers of at most"
-                    + " 1000 characters, strings of at most 65536 characters).");
+            throw new MalformedRequestException("The JSON exceeds a parser limit (nesting depth "
+                    + limits.maxJsonDepth() + ", numbers of at most " + limits.maxNumberLength()
+                    + " characters, strings of at most " + limits.maxStringLength() + " characters).");
         } catch (StreamReadException e) {
             throw new MalformedRequestException(malformedMessage(e));
         } catch (JacksonException e) {
@@ -356,11 +377,16 @@ public final class CrossEntropyRequestDecoder {
             reportBeyondFloat32(fields.classWeights, violations);
         }
 
-        violations.throwIfAny();
-
         Reduction reduction = fields.reduction == null ? Reduction.MEAN : fields.reduction;
         Set<OptionalOutput> outputs = CrossEntropyRules.outputsFor(reduction,
                 fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
+        if (shape != null) {
+            // Rows of the maths: N * d1 * .. * dk.
+            RequestSizeLimits.check(fields.logits.length() / c, c, outputs, limits, violations);
+        }
+
+        violations.throwIfAny();
+
         boolean labelSmooth = fields.labelSmooth == null || fields.labelSmooth;
         double effectiveEpsilon = CrossEntropyRules.effectiveEpsilon(epsilon, labelSmooth);
         int[] spatialShape = Arrays.copyOfRange(shape, 2, shape.length);

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import lossservice.problem.InvalidRequestException;
+import lossservice.problem.Violation;
 import lossservice.problem.Violations;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -26,14 +28,24 @@ public final class NumberArrayReader {
 
     private final int maxDepth;
     private final boolean trackIntegral;
+    private final long maxValues;
 
     /**
      * @param maxDepth       the deepest nesting accepted (2 for a matrix)
      * @param trackIntegral  whether to record which numbers were written as JSON integers
      */
     public NumberArrayReader(int maxDepth, boolean trackIntegral) {
+        this(maxDepth, trackIntegral, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxValues  the most values accepted: the value past it stops the reading at once with an
+     *                   {@link InvalidRequestException}, before the buffer grows any further
+     */
+    public NumberArrayReader(int maxDepth, boolean trackIntegral, long maxValues) {
         this.maxDepth = maxDepth;
         this.trackIntegral = trackIntegral;
+        this.maxValues = maxValues;
     }
 
     /**
@@ -122,6 +134,10 @@ public final class NumberArrayReader {
                 JsonTokens.skipValue(parser);
                 index[open - 1]++;
                 continue;
+            }
+            if (count == maxValues) {
+                throw new InvalidRequestException(new Violation(pointer, "has more than " + maxValues
+                        + " numbers, the most this service accepts"));
             }
             if (count == values.length) {
                 values = Arrays.copyOf(values, count * 2);

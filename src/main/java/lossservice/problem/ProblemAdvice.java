@@ -1,5 +1,8 @@
 package lossservice.problem;
 
+import lossservice.metrics.LossMetrics;
+import lossservice.metrics.LossMetrics.Rejection;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -26,19 +29,48 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
+    private final LossMetrics metrics;
+
+    ProblemAdvice(LossMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.INVALID_REQUEST);
         return ProblemDetails.response(ProblemDetails.invalidRequest(e, request.getRequestURI()), HttpHeaders.EMPTY);
     }
 
     @ExceptionHandler(MalformedRequestException.class)
     ResponseEntity<Object> malformedRequest(MalformedRequestException e, HttpServletRequest request) {
-        return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request);
+        metrics.rejected(Rejection.MALFORMED_JSON);
+        return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(ResultOutOfRangeException.class)
     ResponseEntity<Object> resultOutOfRange(ResultOutOfRangeException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.RESULT_OUT_OF_RANGE);
         return problem(ProblemType.RESULT_OUT_OF_RANGE, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<Object> payloadTooLarge(PayloadTooLargeException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+        return problem(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), request, closing());
+    }
+
+    @ExceptionHandler(OverloadedException.class)
+    ResponseEntity<Object> overloaded(OverloadedException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.OVERLOADED);
+        HttpHeaders headers = closing();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return problem(ProblemType.OVERLOADED, e.getMessage(), request, headers);
+    }
+
+    @ExceptionHandler(DeadlineExceededException.class)
+    ResponseEntity<Object> deadlineExceeded(DeadlineExceededException e, HttpServletRequest request) {
+        metrics.rejected(Rejection.DEADLINE_EXCEEDED);
+        return problem(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(Exception.class)
@@ -66,8 +98,25 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return ProblemDetails.response(ProblemDetails.of(type, statusCode, detail, instance), headers);
     }
 
+    /**
+     * {@code Connection: close} on answers that may leave the body partly unread. Tomcat closes the connection
+     * after a 400, 413 or 503 anyway, but only with this header does it first read and discard the rest of the
+     * body (up to {@code server.tomcat.max-swallow-size}), so that a client still sending it can read the answer
+     * instead of meeting a reset connection.
+     */
+    private static HttpHeaders closing() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setConnection("close");
+        return headers;
+    }
+
     private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request) {
+        return problem(type, detail, request, HttpHeaders.EMPTY);
+    }
+
+    private static ResponseEntity<Object> problem(ProblemType type, String detail, HttpServletRequest request,
+            HttpHeaders headers) {
         return ProblemDetails.response(ProblemDetails.of(type, type.status(), detail, request.getRequestURI()),
-                HttpHeaders.EMPTY);
+                headers);
     }
 }

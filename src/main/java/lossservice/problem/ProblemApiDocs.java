@@ -18,8 +18,8 @@ public final class ProblemApiDocs {
 
     public static final String MALFORMED_JSON = """
             The body is not well-formed JSON: truncated, a trailing comma, a bare `NaN` or `Infinity` token, \
-            an empty body, or beyond the parser's limits (nesting depth 16, numbers of 1000 characters, strings \
-            of 65536 characters). Type `tag:loss-service,2026:problems/malformed-json`.""";
+            an empty body, or beyond the parser's limits (by default nesting depth 16, numbers of 100 characters, \
+            strings of 1024 characters). Type `tag:loss-service,2026:problems/malformed-json`.""";
 
     public static final String MALFORMED_JSON_EXAMPLE = """
             {
@@ -44,7 +44,8 @@ public final class ProblemApiDocs {
             }""";
 
     public static final String PAYLOAD_TOO_LARGE = """
-            The body is larger than the configured limit. Type \
+            The body is larger than the configured limit (64 MiB by default), known from `Content-Length` \
+            before the body is read, or as soon as a chunked body passes it. Type \
             `tag:loss-service,2026:problems/payload-too-large`.""";
 
     public static final String PAYLOAD_TOO_LARGE_EXAMPLE = """
@@ -92,8 +93,9 @@ public final class ProblemApiDocs {
             }""";
 
     public static final String OVERLOADED = """
-            The service is at capacity. Type `tag:loss-service,2026:problems/overloaded`; retry after the \
-            delay given in `Retry-After`.""";
+            The service is at capacity: type `tag:loss-service,2026:problems/overloaded`, retry after the \
+            delay given in `Retry-After`. Or the request was not answered within the processing deadline: type \
+            `tag:loss-service,2026:problems/deadline-exceeded`.""";
 
     public static final String OVERLOADED_EXAMPLE = """
             {

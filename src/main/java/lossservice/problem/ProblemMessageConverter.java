@@ -1,5 +1,6 @@
 package lossservice.problem;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 import org.springframework.http.HttpInputMessage;
@@ -7,7 +8,6 @@ import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.AbstractHttpMessageConverter;
-import org.springframework.util.StreamUtils;
 
 /** Writes Spring MVC's {@link ProblemDetail} bodies with {@link ProblemJsonWriter}. */
 final class ProblemMessageConverter extends AbstractHttpMessageConverter<ProblemDetail> {
@@ -33,6 +33,11 @@ final class ProblemMessageConverter extends AbstractHttpMessageConverter<Problem
 
     @Override
     protected void writeInternal(ProblemDetail problem, HttpOutputMessage outputMessage) throws IOException {
-        ProblemJsonWriter.write(problem, StreamUtils.nonClosing(outputMessage.getBody()));
+        // With a Content-Length the answer is complete for the client even if the connection stays busy
+        // afterwards (Tomcat discarding the rest of a request body).
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        ProblemJsonWriter.write(problem, body);
+        outputMessage.getHeaders().setContentLength(body.size());
+        body.writeTo(outputMessage.getBody());
     }
 }

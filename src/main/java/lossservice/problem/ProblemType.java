@@ -19,6 +19,7 @@ public enum ProblemType {
     INVALID_REQUEST("invalid-request", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request"),
     RESULT_OUT_OF_RANGE("result-out-of-range", HttpStatus.UNPROCESSABLE_CONTENT, "Result out of range"),
     OVERLOADED("overloaded", HttpStatus.SERVICE_UNAVAILABLE, "Service overloaded"),
+    DEADLINE_EXCEEDED("deadline-exceeded", HttpStatus.SERVICE_UNAVAILABLE, "Deadline exceeded"),
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     HTTP_ERROR("http-error", null, null);
 
@@ -50,7 +51,7 @@ public enum ProblemType {
     public static ProblemType forStatus(int status) {
         for (ProblemType candidate : values()) {
             if (candidate.status != null && candidate.status.value() == status && candidate != RESULT_OUT_OF_RANGE
-                    && candidate != MALFORMED_JSON) {
+                    && candidate != MALFORMED_JSON && candidate != DEADLINE_EXCEEDED) {
                 return candidate;
             }
         }

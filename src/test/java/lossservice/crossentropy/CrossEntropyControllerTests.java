@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import lossservice.compute.ComputePool;
+import lossservice.metrics.LossMetrics;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,6 +42,11 @@ class CrossEntropyControllerTests {
         @Bean
         ComputePool computePool() {
             return new ComputePool(1);
+        }
+
+        @Bean
+        LossMetrics lossMetrics() {
+            return new LossMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "cpu");
         }
     }
 

@@ -1,0 +1,53 @@
+package lossservice.limits;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * What one request may cost the service, and how many may be worked on at once ({@code loss.limits.*}).
+ * Every limit is enforced before the memory or time it protects is spent, and answered with problem+json.
+ *
+ * @param maxBodySize          request bodies above this size are answered 413, from {@code Content-Length} before
+ *                             anything is read, or as soon as a chunked body passes it
+ * @param maxElements          the most numbers in {@code logits} (N x C); more is answered 422
+ * @param maxOutputElements    the most numbers the requested outputs may hold in total (each of smoothed targets,
+ *                             probabilities and gradient holds N x C, per-sample losses N); more is answered 422
+ * @param maxJsonDepth         the deepest nesting of JSON arrays and objects; deeper is answered 400
+ * @param maxNumberLength      the most characters in one JSON number; longer is answered 400
+ * @param maxStringLength      the most characters in one JSON string or field name; longer is answered 400
+ * @param deadline             the longest one request may take from admission to its answer; past it 503
+ * @param maxConcurrentRequests requests allowed in decoding and computation at once; 0 means twice the cores
+ * @param admissionWait        how long a request waits for one of those places before it is answered 503
+ * @param retryAfter           the {@code Retry-After} sent with an overload 503 (whole seconds)
+ */
+@ConfigurationProperties("loss.limits")
+public record LimitsProperties(
+        @DefaultValue("64MB") DataSize maxBodySize,
+        @DefaultValue("16777216") long maxElements,
+        @DefaultValue("16777216") long maxOutputElements,
+        @DefaultValue("16") int maxJsonDepth,
+        @DefaultValue("100") int maxNumberLength,
+        @DefaultValue("1024") int maxStringLength,
+        @DefaultValue("30s") Duration deadline,
+        @DefaultValue("0") int maxConcurrentRequests,
+        @DefaultValue("100ms") Duration admissionWait,
+        @DefaultValue("1s") Duration retryAfter) {
+
+    /** The defaults, as documented; for code that runs outside the application context. */
+    public static LimitsProperties defaults() {
+        return new LimitsProperties(DataSize.ofMegabytes(64), 16_777_216, 16_777_216, 16, 100, 1024,
+                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1));
+    }
+
+    public int effectiveMaxConcurrentRequests() {
+        return maxConcurrentRequests > 0 ? maxConcurrentRequests : 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Whole seconds, at least 1. */
+    public long retryAfterSeconds() {
+        return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    }
+}

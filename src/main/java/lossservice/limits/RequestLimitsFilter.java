@@ -1,0 +1,80 @@
+package lossservice.limits;
+
+import java.io.IOException;
+import java.util.Map;
+
+import lossservice.compute.ComputePool;
+import lossservice.metrics.LossMetrics;
+import lossservice.metrics.LossMetrics.Rejection;
+import lossservice.problem.OverloadedException;
+import lossservice.problem.ProblemServletResponses;
+import lossservice.problem.ProblemType;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The first thing every request meets: the body size limit, then, for requests that carry work (POST),
+ * admission to the compute pool. Both are decided before the body is read, and answered here with
+ * problem+json (errors raised in a filter never reach {@code @ControllerAdvice}).
+ *
+ * <ul>
+ *   <li>{@code Content-Length} above the limit: 413 at once; a chunked body is cut off by
+ *       {@link LimitedBodyRequest} at the read that passes the limit (413 through the advice);</li>
+ *   <li>no place free within the admission wait: 503 with {@code Retry-After} at once.</li>
+ * </ul>
+ * Both answers are complete (with a {@code Content-Length}) and flushed before anything of the body is read, and
+ * carry {@code Connection: close}: Tomcat then reads and discards what is left of the body (at most
+ * {@code server.tomcat.max-swallow-size}) before closing, so that a client that writes its whole body before
+ * reading sees the answer rather than a reset connection.
+ */
+final class RequestLimitsFilter extends OncePerRequestFilter {
+
+    private final LimitsProperties limits;
+    private final ComputePool computePool;
+    private final LossMetrics metrics;
+
+    RequestLimitsFilter(LimitsProperties limits, ComputePool computePool, LossMetrics metrics) {
+        this.limits = limits;
+        this.computePool = computePool;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long maxBytes = limits.maxBodySize().toBytes();
+        LimitedBodyRequest limited = new LimitedBodyRequest(request, maxBytes, computePool);
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+            ProblemServletResponses.send(response, ProblemType.PAYLOAD_TOO_LARGE, "The request body has " + declared
+                    + " bytes; the limit is " + maxBytes + " bytes.", request.getRequestURI(),
+                    Map.of(HttpHeaders.CONNECTION, "close"));
+            return;
+        }
+        if (!"POST".equals(request.getMethod())) {
+            chain.doFilter(limited, response);
+            return;
+        }
+        ComputePool.Admission admission;
+        try {
+            admission = computePool.admit();
+        } catch (OverloadedException e) {
+            metrics.rejected(Rejection.OVERLOADED);
+            ProblemServletResponses.send(response, ProblemType.OVERLOADED, e.getMessage(), request.getRequestURI(),
+                    Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
+            return;
+        }
+        try {
+            chain.doFilter(limited, response);
+        } finally {
+            admission.close();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package lossservice.limits;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import lossservice.compute.ComputePool;
+
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * The real compute pool, with a gate that tests can close to hold computations busy on the pool's threads
+ * (as a long computation would), then open again.
+ */
+public class GatedComputePool extends ComputePool {
+
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final AtomicInteger held = new AtomicInteger();
+
+    GatedComputePool(int threads, LimitsProperties limits) {
+        super(threads, limits.effectiveMaxConcurrentRequests(), limits.admissionWait(), limits.deadline(),
+                limits.retryAfterSeconds());
+    }
+
+    @Override
+    public <T> T run(Supplier<T> computation) {
+        return super.run(() -> {
+            CountDownLatch current = gate;
+            if (current.getCount() > 0) {
+                held.incrementAndGet();
+                try {
+                    current.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    held.decrementAndGet();
+                }
+            }
+            return computation.get();
+        });
+    }
+
+    /** From now on computations wait at the gate. */
+    public void close() {
+        gate = new CountDownLatch(1);
+    }
+
+    public void open() {
+        gate.countDown();
+    }
+
+    /** Computations waiting at the gate now. */
+    public int held() {
+        return held.get();
+    }
+
+    /** Waits until {@code count} computations are held at the gate. */
+    public void awaitHeld(int count, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (held.get() < count) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("expected " + count + " computations at the gate, found " + held.get());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    public static class Config {
+        @Bean
+        @Primary
+        GatedComputePool gatedComputePool(LimitsProperties limits) {
+            return new GatedComputePool(2, limits);
+        }
+    }
+}

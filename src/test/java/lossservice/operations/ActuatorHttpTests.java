@@ -1,0 +1,122 @@
+package lossservice.operations;
+
+import static lossservice.ProblemAssertions.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import lossservice.ProblemAssertions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import tools.jackson.databind.JsonNode;
+
+/** The operations surface over real HTTP: health groups, info, Prometheus metrics, and nothing else of Actuator. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ActuatorHttpTests {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String VALID = "{\"logits\": [[0.5, 1.5, -1.0], [2.0, 0.0, 1.0]], \"targets\": [2, 0]}";
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void livenessIsUp() throws Exception {
+        HttpResponse<String> response = get("/actuator/health/liveness");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(ProblemAssertions.JSON.readTree(response.body()).path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void readinessIsUpAndReportsTheBackend() throws Exception {
+        HttpResponse<String> response = get("/actuator/health/readiness");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode health = ProblemAssertions.JSON.readTree(response.body());
+        assertThat(health.path("status").asString()).isEqualTo("UP");
+        assertThat(health.path("components").path("backend").path("status").asString()).isEqualTo("UP");
+        assertThat(health.path("components").path("backend").path("details").path("backend").asString())
+                .isEqualTo("cpu");
+        assertThat(health.path("components").path("readinessState").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void infoGivesTheVersionAndTheBackend() throws Exception {
+        HttpResponse<String> response = get("/actuator/info");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode info = ProblemAssertions.JSON.readTree(response.body());
+        assertThat(info.path("build").path("version").asString()).isNotBlank();
+        assertThat(info.path("build").path("artifact").asString()).isEqualTo("loss-service");
+        assertThat(info.path("backend").path("name").asString()).isEqualTo("cpu");
+    }
+
+    @Test
+    void prometheusServesLatencyHistogramsAndTheServiceMetrics() throws Exception {
+        double rejectedBefore = rejections(get("/actuator/prometheus").body(), "invalid_request");
+        assertThat(post(VALID).statusCode()).isEqualTo(200);
+        assertThat(post("{\"logits\": [[1, 2]], \"targets\": [7]}").statusCode()).isEqualTo(422);
+
+        HttpResponse<String> response = get("/actuator/prometheus");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        String metrics = response.body();
+        assertThat(metrics).containsPattern(
+                "http_server_requests_seconds_bucket\\{[^}]*status=\"200\"[^}]*uri=\"/v1/losses/cross-entropy\"");
+        assertThat(metrics).containsPattern("loss_computation_seconds_bucket\\{backend=\"cpu\",le=\"[^\"]+\"} [1-9]");
+        assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\"} [1-9]");
+        assertThat(metrics).containsPattern("loss_batch_elements_bucket\\{le=\"[^\"]+\"}");
+        assertThat(metrics).contains("loss_rejections_total{reason=\"overloaded\"}",
+                "loss_rejections_total{reason=\"payload_too_large\"}",
+                "loss_rejections_total{reason=\"deadline_exceeded\"}");
+        assertThat(rejections(metrics, "invalid_request")).isEqualTo(rejectedBefore + 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator", "/actuator/env", "/actuator/beans", "/actuator/heapdump",
+        "/actuator/threaddump", "/actuator/configprops", "/actuator/shutdown", "/actuator/metrics",
+        "/actuator/loggers", "/actuator/mappings", "/actuator/conditions", "/actuator/scheduledtasks",
+        "/actuator/caches", "/actuator/sbom", "/actuator/startup", "/actuator/logfile", "/actuator/httpexchanges"})
+    void nothingElseOfActuatorIsExposed(String path) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertProblem(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                404, "not-found");
+
+        HttpResponse<String> posted = post(path, "{}");
+        assertThat(posted.statusCode()).as(path).isIn(404, 405);
+        ProblemAssertions.assertNoInternals(posted.body());
+    }
+
+    private static double rejections(String metrics, String reason) {
+        Matcher matcher = Pattern.compile("loss_rejections_total\\{reason=\"" + reason + "\"} (\\S+)").matcher(metrics);
+        assertThat(matcher.find()).as("loss_rejections_total for " + reason).isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return post("/v1/losses/cross-entropy", body);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
