@@ -14,11 +14,12 @@ import org.springframework.util.StreamUtils;
  */
 final class BinaryCrossEntropyMessageConverter extends AbstractHttpMessageConverter<Object> {
 
-    private final BinaryCrossEntropyRequestDecoder decoder = new BinaryCrossEntropyRequestDecoder();
+    private final BinaryCrossEntropyRequestDecoder decoder;
     private final BinaryCrossEntropyResultEncoder encoder = new BinaryCrossEntropyResultEncoder();
 
-    BinaryCrossEntropyMessageConverter() {
+    BinaryCrossEntropyMessageConverter(BinaryCrossEntropyRequestDecoder decoder) {
         super(MediaType.APPLICATION_JSON);
+        this.decoder = decoder;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 import lossservice.compute.Dtype;
@@ -15,6 +17,8 @@ import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
 import lossservice.json.ShapeExpectation;
+import lossservice.limits.LimitsProperties;
+import lossservice.limits.OutputSizeLimit;
 import lossservice.problem.Violations;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -23,6 +27,8 @@ import tools.jackson.core.JsonToken;
  * Turns a binary cross-entropy request body into a {@link BinaryCrossEntropyRequest}, or reports every rule
  * it breaks with its JSON pointer. Like the cross-entropy decoder, it streams the body once into primitive
  * buffers; the targets are read against the logits' shape when the logits come first (else compared after).
+ * It shares the cross-entropy decoder's limits: the same parser setup ({@link JsonRequestBodies}), the same
+ * cap on the numbers of each array and the same output-size limit ({@link OutputSizeLimit}).
  */
 public final class BinaryCrossEntropyRequestDecoder {
 
@@ -33,8 +39,23 @@ public final class BinaryCrossEntropyRequestDecoder {
     private static final String FIELDS = "logits, targets, epsilon, posWeight, classWeights, reduction, include, dtype";
     private static final String OUTPUT_NAMES = "\"smoothedTargets\", \"elementLoss\", \"probabilities\", \"gradient\"";
 
-    private final NumberArrayReader tensorReader = new NumberArrayReader(READ_DEPTH, false);
-    private final NumberArrayReader vectorReader = new NumberArrayReader(1, false);
+    private final LimitsProperties limits;
+    private final JsonRequestBodies jsonBodies;
+    private final NumberArrayReader tensorReader;
+    private final NumberArrayReader vectorReader;
+
+    /** A decoder with the default limits. */
+    public BinaryCrossEntropyRequestDecoder() {
+        this(LimitsProperties.defaults());
+    }
+
+    /** The parser's limits and the element limit are the cross-entropy endpoint's ({@code loss.limits.*}). */
+    public BinaryCrossEntropyRequestDecoder(LimitsProperties limits) {
+        this.limits = limits;
+        this.jsonBodies = new JsonRequestBodies(limits);
+        this.tensorReader = new NumberArrayReader(READ_DEPTH, false, limits.maxElements());
+        this.vectorReader = new NumberArrayReader(1, false, limits.maxElements());
+    }
 
     /** Everything read from the body, before the rules that relate fields are checked. */
     private static final class Fields {
@@ -55,7 +76,7 @@ public final class BinaryCrossEntropyRequestDecoder {
     public BinaryCrossEntropyRequest decode(InputStream body) {
         Violations violations = new Violations();
         Fields fields = new Fields();
-        JsonRequestBodies.readObject(body, violations, (parser, found) -> readFields(parser, fields, found));
+        jsonBodies.readObject(body, violations, (parser, found) -> readFields(parser, fields, found));
         return validate(fields, violations);
     }
 
@@ -180,18 +201,31 @@ public final class BinaryCrossEntropyRequestDecoder {
             reportBeyondFloat32(fields.classWeights, violations);
         }
 
-        violations.throwIfAny();
-
         Reduction reduction = fields.reduction == null ? Reduction.MEAN : fields.reduction;
         Set<BinaryOutput> outputs = EnumSet.noneOf(BinaryOutput.class);
         outputs.addAll(fields.outputs == null ? BinaryOutput.DEFAULT : fields.outputs);
         if (reduction == Reduction.NONE) {
             outputs.add(BinaryOutput.ELEMENT_LOSS);
         }
+        if (shape != null) {
+            OutputSizeLimit.check(outputSizes(fields.logits.length(), outputs), limits, violations);
+        }
+
+        violations.throwIfAny();
+
         int size = fields.logits.length();
         return new BinaryCrossEntropyRequest(shape, Arrays.copyOf(fields.logits.values(), size),
                 Arrays.copyOf(fields.targets.values(), size), epsilon, posWeight, classWeights, reduction, outputs,
                 dtype);
+    }
+
+    /** Every output is element-wise: each holds as many numbers as the logits. */
+    private static Map<String, Long> outputSizes(long size, Set<BinaryOutput> outputs) {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (BinaryOutput output : outputs) {
+            sizes.put(output.wireName(), size);
+        }
+        return sizes;
     }
 
     private static int[] checkLogitsShape(int[] shape, Violations violations) {

@@ -4,29 +4,23 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 import lossservice.compute.Dtype;
 import lossservice.json.JsonFields;
 import lossservice.json.JsonPointers;
+import lossservice.json.JsonRequestBodies;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
 import lossservice.json.ShapeExpectation;
 import lossservice.limits.LimitsProperties;
-import lossservice.problem.MalformedRequestException;
+import lossservice.limits.OutputSizeLimit;
 import lossservice.problem.Violations;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.core.exc.StreamConstraintsException;
-import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.core.exc.UnexpectedEndOfInputException;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * Turns a cross-entropy request body into a {@link CrossEntropyRequest}, or reports every rule it breaks.
@@ -34,7 +28,7 @@ import tools.jackson.core.json.JsonFactory;
  * <p>This is the service's only validator for the endpoint: it streams the body once with Jackson's
  * parser, straight into primitive buffers, checking each value as it goes, then checks the rules that
  * relate fields to each other (fields may come in any order). Malformed JSON is a
- * {@link MalformedRequestException}; anything else wrong is an {@code InvalidRequestException} listing
+ * {@code MalformedRequestException}; anything else wrong is an {@code InvalidRequestException} listing
  * every violation with its JSON pointer.
  */
 public final class CrossEntropyRequestDecoder {
@@ -49,7 +43,7 @@ public final class CrossEntropyRequestDecoder {
     private static final int READ_DEPTH = 15;
 
     private final LimitsProperties limits;
-    private final JsonFactory json;
+    private final JsonRequestBodies jsonBodies;
     private final NumberArrayReader matrixReader;
     private final NumberArrayReader targetsReader;
     private final NumberArrayReader vectorReader;
@@ -61,51 +55,16 @@ public final class CrossEntropyRequestDecoder {
 
     public CrossEntropyRequestDecoder(LimitsProperties limits) {
         this.limits = limits;
-        this.json = jsonFactory(limits);
+        this.jsonBodies = new JsonRequestBodies(limits);
         this.matrixReader = new NumberArrayReader(READ_DEPTH, false, limits.maxElements());
         this.targetsReader = new NumberArrayReader(READ_DEPTH, true, limits.maxElements());
         this.vectorReader = new NumberArrayReader(1, false, limits.maxElements());
     }
 
-    /** The parser's own limits: no JSON value of the contract comes near them. */
-    private static JsonFactory jsonFactory(LimitsProperties limits) {
-        return JsonFactory.builder()
-                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(limits.maxJsonDepth())
-                        .maxNumberLength(limits.maxNumberLength())
-                        .maxStringLength(limits.maxStringLength())
-                        .maxNameLength(limits.maxStringLength())
-                        .build())
-                .build();
-    }
-
     public CrossEntropyRequest decode(InputStream body) {
         Violations violations = new Violations();
         Fields fields = new Fields();
-        try (JsonParser parser = json.createParser(ObjectReadContext.empty(), body)) {
-            JsonToken first = parser.nextToken();
-            if (first == null) {
-                throw new MalformedRequestException("The body is empty; expected a JSON object.");
-            }
-            if (first != JsonToken.START_OBJECT) {
-                violations.add("", "the body must be a JSON object, found " + JsonTokens.describe(parser));
-                JsonTokens.skipValue(parser);
-            } else {
-                readFields(parser, fields, violations);
-            }
-            if (parser.nextToken() != null) {
-                throw new MalformedRequestException("Unexpected content after the end of the JSON value.");
-            }
-        } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException("The JSON exceeds a parser limit (nesting depth "
-                    + limits.maxJsonDepth() + ", numbers of at most " + limits.maxNumberLength()
-                    + " characters, strings of at most " + limits.maxStringLength() + " characters).");
-        } catch (StreamReadException e) {
-            throw new MalformedRequestException(malformedMessage(e));
-        } catch (JacksonException e) {
-            throw new MalformedRequestException("The body could not be read.");
-        }
+        jsonBodies.readObject(body, violations, (parser, found) -> readFields(parser, fields, found));
         return validate(fields, violations);
     }
 
@@ -291,30 +250,6 @@ public final class CrossEntropyRequestDecoder {
         return outputs;
     }
 
-    /**
-     * Jackson's messages name its own features and source descriptions ("enable `JsonReadFeature...`",
-     * "[Source: REDACTED ...]"): keep only the part that speaks of the JSON itself.
-     */
-    static String malformedMessage(StreamReadException e) {
-        TokenStreamLocation location = e.getLocation();
-        String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-        String reason = e instanceof UnexpectedEndOfInputException ? "the body ends before the JSON value is complete"
-                : clientSafe(e.getOriginalMessage());
-        return "The body is not well-formed JSON" + where + ": " + reason + ".";
-    }
-
-    private static String clientSafe(String jacksonMessage) {
-        String message = jacksonMessage == null ? "" : jacksonMessage;
-        for (String cut : new String[] {"\n", " (start marker", "[Source", ": enable", "`"}) {
-            int at = message.indexOf(cut);
-            if (at >= 0) {
-                message = message.substring(0, at);
-            }
-        }
-        message = message.strip();
-        return message.isEmpty() ? "unexpected content" : message;
-    }
-
     // ---- rules that relate fields to each other ------------------------------------------------------
 
     private CrossEntropyRequest validate(Fields fields, Violations violations) {
@@ -382,7 +317,7 @@ public final class CrossEntropyRequestDecoder {
                 fields.outputs == null ? OptionalOutput.DEFAULT : fields.outputs);
         if (shape != null) {
             // Rows of the maths: N * d1 * .. * dk.
-            RequestSizeLimits.check(fields.logits.length() / c, c, outputs, limits, violations);
+            OutputSizeLimit.check(outputSizes(fields.logits.length() / c, c, outputs), limits, violations);
         }
 
         violations.throwIfAny();
@@ -401,6 +336,15 @@ public final class CrossEntropyRequestDecoder {
         return new CrossEntropyRequest(n, c, toFloatRows(fields.logits.values(), n, c, spatialSize), classIndices,
                 probabilities == null ? null : toFloatRows(probabilities, n, c, spatialSize), effectiveEpsilon,
                 reduction, classWeights, outputs, spatialShape, Dtype.FLOAT32, null, null, null);
+    }
+
+    /** N x C numbers for each of smoothed targets, probabilities and gradient, N for the per-sample losses. */
+    static Map<String, Long> outputSizes(int rows, int c, Set<OptionalOutput> outputs) {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (OptionalOutput output : outputs) {
+            sizes.put(output.wireName(), output == OptionalOutput.PER_SAMPLE_LOSS ? rows : (long) rows * c);
+        }
+        return sizes;
     }
 
     /** The logits' shape [N, C, d1..dk] when it is one the endpoint computes, else null with the reason reported. */

@@ -2,6 +2,7 @@ package lossservice.json;
 
 import java.io.InputStream;
 
+import lossservice.limits.LimitsProperties;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
@@ -20,17 +21,15 @@ import tools.jackson.core.json.JsonFactory;
  * Streams a request body that must be one JSON object: the parser limits, the checks around the object
  * (empty body, not an object, content after it) and the translation of Jackson's failures into
  * {@link MalformedRequestException}s with client-safe messages. The endpoint's decoder reads the fields.
+ *
+ * <p>The one parser setup of the service's JSON request bodies: the parser's limits are
+ * {@code loss.limits.max-json-depth}, {@code max-number-length} and {@code max-string-length}, so every
+ * endpoint refuses the same JSON with the same message.
  */
 public final class JsonRequestBodies {
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(16)
-                    .maxNumberLength(1000)
-                    .maxStringLength(1 << 16)
-                    .build())
-            .build();
+    private final JsonFactory json;
+    private final String parserLimitMessage;
 
     /** Reads the fields of the object, the parser standing on its {@code START_OBJECT}. */
     @FunctionalInterface
@@ -38,11 +37,37 @@ public final class JsonRequestBodies {
         void readFields(JsonParser parser, Violations violations);
     }
 
-    private JsonRequestBodies() {
+    public JsonRequestBodies(LimitsProperties limits) {
+        this.json = JsonFactory.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxJsonDepth())
+                        .maxNumberLength(limits.maxNumberLength())
+                        .maxStringLength(limits.maxStringLength())
+                        .maxNameLength(limits.maxStringLength())
+                        .build())
+                .build();
+        this.parserLimitMessage = "The JSON exceeds a parser limit (nesting depth " + limits.maxJsonDepth()
+                + ", numbers of at most " + limits.maxNumberLength() + " characters, strings of at most "
+                + limits.maxStringLength() + " characters).";
     }
 
-    public static void readObject(InputStream body, Violations violations, FieldsReader fieldsReader) {
-        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+    /**
+     * A parser with the limits, for a body that is more than one JSON object (the Open Inference Protocol's
+     * binary data follows its JSON); its {@link StreamConstraintsException}s are answered with
+     * {@link #parserLimitMessage()}.
+     */
+    public JsonParser createParser(InputStream body) {
+        return json.createParser(ObjectReadContext.empty(), body);
+    }
+
+    /** What a client is told when its JSON passes one of the parser's limits. */
+    public String parserLimitMessage() {
+        return parserLimitMessage;
+    }
+
+    public void readObject(InputStream body, Violations violations, FieldsReader fieldsReader) {
+        try (JsonParser parser = createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedRequestException("The body is empty; expected a JSON object.");
@@ -57,8 +82,7 @@ public final class JsonRequestBodies {
                 throw new MalformedRequestException("Unexpected content after the end of the JSON value.");
             }
         } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException("The JSON exceeds a parser limit (nesting depth 16, numbers of at most"
-                    + " 1000 characters, strings of at most 65536 characters).");
+            throw new MalformedRequestException(parserLimitMessage);
         } catch (StreamReadException e) {
             throw new MalformedRequestException(malformedMessage(e));
         } catch (JacksonException e) {
