@@ -38,8 +38,15 @@ import lossservice.backend.ActiveBackend;
 import lossservice.compute.ComputePool;
 import lossservice.crossentropy.CrossEntropyLoss;
 import lossservice.crossentropy.CrossEntropyResult;
+import lossservice.limits.LimitsProperties;
+import lossservice.metrics.LossMetrics;
+import lossservice.metrics.LossMetrics.Rejection;
+import lossservice.problem.DeadlineExceededException;
 import lossservice.problem.InvalidRequestException;
 import lossservice.problem.MalformedRequestException;
+import lossservice.problem.OverloadedException;
+import lossservice.problem.PayloadTooLargeException;
+import lossservice.problem.ProblemType;
 import lossservice.problem.ResultOutOfRangeException;
 import lossservice.problem.Violation;
 
@@ -65,15 +72,19 @@ class InferenceController {
     private final ComputePool computePool;
     private final ApplicationAvailability availability;
     private final ProtocolMetadata.Server serverMetadata;
-    private final InferenceRequestReader reader = new InferenceRequestReader();
+    private final LossMetrics metrics;
+    private final InferenceRequestReader reader;
 
     /** The backend is warmed up in its constructor: depending on it means serving only once it is ready. */
     InferenceController(CrossEntropyLoss loss, ComputePool computePool, ApplicationAvailability availability,
-            ActiveBackend backend, @Value("${spring.application.name:loss-service}") String name,
+            ActiveBackend backend, LimitsProperties limits, LossMetrics metrics,
+            @Value("${spring.application.name:loss-service}") String name,
             @Value("${loss.inference.server-version:unknown}") String version) {
         this.loss = loss;
         this.computePool = computePool;
         this.availability = availability;
+        this.metrics = metrics;
+        this.reader = new InferenceRequestReader(limits);
         this.serverMetadata = new ProtocolMetadata.Server(name, version, List.of("binary_tensor_data"));
         log.debug("Open Inference Protocol endpoints for {} on the {} backend", CrossEntropyModel.NAME, backend.kind());
     }
@@ -161,7 +172,11 @@ class InferenceController {
             schema = @Schema(implementation = InferenceApiDocs.Error.class),
             examples = @ExampleObject(name = "classIndexOutOfRange", description = "A class index out of range.",
                     value = InferenceApiDocs.ERROR_EXAMPLE)))
-    @ApiResponse(responseCode = "413", description = "Binary data over the limit of a body of unknown length.",
+    @ApiResponse(responseCode = "413", description = "A body over loss.limits.max-body-size, or binary data over the"
+            + " limit of a body of unknown length.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = InferenceApiDocs.Error.class)))
+    @ApiResponse(responseCode = "503", description = "Overloaded (with Retry-After) or past loss.limits.deadline.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = InferenceApiDocs.Error.class)))
     @ApiResponse(responseCode = "415", description = "A Content-Encoding other than gzip, deflate or identity.",
@@ -254,6 +269,36 @@ class InferenceController {
         return error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 
+    // The request limits met after the filter (a chunked body passing the size limit, the deadline, no place for
+    // the computation): the status is the limit's own (its ProblemType's), the body the protocol's. The body is not
+    // drained; Connection: close lets Tomcat discard the rest of it, as for the JSON endpoints.
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<byte[]> payloadTooLarge(PayloadTooLargeException e) {
+        metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+        return limitError(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), new HttpHeaders());
+    }
+
+    @ExceptionHandler(DeadlineExceededException.class)
+    ResponseEntity<byte[]> deadlineExceeded(DeadlineExceededException e) {
+        metrics.rejected(Rejection.DEADLINE_EXCEEDED);
+        return limitError(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), new HttpHeaders());
+    }
+
+    @ExceptionHandler(OverloadedException.class)
+    ResponseEntity<byte[]> overloaded(OverloadedException e) {
+        metrics.rejected(Rejection.OVERLOADED);
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return limitError(ProblemType.OVERLOADED, e.getMessage(), headers);
+    }
+
+    private static ResponseEntity<byte[]> limitError(ProblemType type, String message, HttpHeaders headers) {
+        headers.setConnection("close");
+        return ResponseEntity.status(type.status()).headers(headers).contentType(MediaType.APPLICATION_JSON)
+                .body(InferenceResponseWriter.error(message));
+    }
+
     /** A body that is not what its Content-Encoding says (broken gzip), or a connection that broke mid-body. */
     @ExceptionHandler(IOException.class)
     ResponseEntity<byte[]> unreadable(IOException e) {
@@ -314,6 +359,8 @@ class InferenceController {
             }
         } catch (IOException | IllegalStateException e) {
             // The connection is gone or the body was read otherwise: nothing left to drain.
+        } catch (PayloadTooLargeException | DeadlineExceededException e) {
+            // The rest passes a request limit: Tomcat discards it (up to server.tomcat.max-swallow-size) or closes.
         }
     }
 }

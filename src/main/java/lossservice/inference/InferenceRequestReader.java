@@ -13,22 +13,20 @@ import org.springframework.http.HttpStatus;
 
 import lossservice.crossentropy.Reduction;
 import lossservice.json.JsonPointers;
+import lossservice.json.JsonRequestBodies;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
+import lossservice.limits.LimitsProperties;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.exc.UnexpectedEndOfInputException;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads an Open Inference Protocol inference request body: a JSON object, followed, when the
@@ -54,16 +52,20 @@ final class InferenceRequestReader {
     private static final String PARAMETERS =
             "epsilon, label_smooth, reduction, ignore_index, num_classes, binary_data_output, priority, timeout";
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(16)
-                    .maxNumberLength(1000)
-                    .maxStringLength(1 << 16)
-                    .build())
-            .build();
+    private final JsonRequestBodies jsonBodies;
+    private final NumberArrayReader dataReader;
+    private final long maxElements;
 
-    private final NumberArrayReader dataReader = new NumberArrayReader(2, true);
+    /**
+     * The JSON endpoints' limits: their parser setup, and {@code loss.limits.max-elements} for each tensor (so N x C
+     * for the logits), checked against the declared shape before any binary data is read, and while JSON data is
+     * read.
+     */
+    InferenceRequestReader(LimitsProperties limits) {
+        this.jsonBodies = new JsonRequestBodies(limits);
+        this.maxElements = limits.maxElements();
+        this.dataReader = new NumberArrayReader(2, true, maxElements);
+    }
 
     /**
      * @param body           the request body, already decompressed
@@ -173,7 +175,7 @@ final class InferenceRequestReader {
 
     private Header parseJson(InputStream json, Long jsonLength, Violations violations) {
         Header header = new Header();
-        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), json)) {
+        try (JsonParser parser = jsonBodies.createParser(json)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedRequestException("The body is empty; expected a JSON inference request.");
@@ -213,8 +215,7 @@ final class InferenceRequestReader {
                 violations.add("/inputs", "is required: the input tensors");
             }
         } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException("The JSON exceeds a parser limit (nesting depth 16, numbers of at most"
-                    + " 1000 characters, strings of at most 65536 characters).");
+            throw new MalformedRequestException(jsonBodies.parserLimitMessage());
         } catch (UnexpectedEndOfInputException e) {
             throw new MalformedRequestException(jsonLength == null
                     ? "The body ends before the JSON inference request is complete."
@@ -370,6 +371,11 @@ final class InferenceRequestReader {
         if (elements > MAX_ELEMENTS) {
             violations.add(pointer + "/shape", "has " + elements + " elements, more than a tensor may have ("
                     + MAX_ELEMENTS + ")");
+            return input;
+        }
+        if (elements > maxElements) {
+            violations.add(pointer + "/shape", "has " + elements + " elements, more than the " + maxElements
+                    + " this service accepts");
             return input;
         }
         input.elements = (int) elements;

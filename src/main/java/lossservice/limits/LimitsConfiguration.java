@@ -3,6 +3,7 @@ package lossservice.limits;
 import lossservice.compute.ComputePool;
 import lossservice.metrics.LossMetrics;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -19,9 +20,9 @@ class LimitsConfiguration {
      */
     @Bean
     FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(LimitsProperties limits, ComputePool computePool,
-            LossMetrics metrics) {
-        FilterRegistrationBean<RequestLimitsFilter> registration =
-                new FilterRegistrationBean<>(new RequestLimitsFilter(limits, computePool, metrics));
+            LossMetrics metrics, ObjectProvider<RejectionBodies> rejectionBodies) {
+        FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(
+                new RequestLimitsFilter(limits, computePool, metrics, rejectionBodies.orderedStream().toList()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
     }

@@ -1,6 +1,7 @@
 package lossservice.limits;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import lossservice.compute.ComputePool;
@@ -20,8 +21,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The first thing every request meets: the body size limit, then, for requests that carry work (POST),
- * admission to the compute pool. Both are decided before the body is read, and answered here with
- * problem+json (errors raised in a filter never reach {@code @ControllerAdvice}).
+ * admission to the compute pool. Both are decided before the body is read, and answered here (errors raised in a
+ * filter never reach {@code @ControllerAdvice}) with problem+json, or with the error format of the path's
+ * {@link RejectionBodies} ({@code {"error": "..."}} under {@code /v2}).
  *
  * <ul>
  *   <li>{@code Content-Length} above the limit: 413 at once; a chunked body is cut off by
@@ -38,11 +40,14 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
     private final LimitsProperties limits;
     private final ComputePool computePool;
     private final LossMetrics metrics;
+    private final List<RejectionBodies> rejectionBodies;
 
-    RequestLimitsFilter(LimitsProperties limits, ComputePool computePool, LossMetrics metrics) {
+    RequestLimitsFilter(LimitsProperties limits, ComputePool computePool, LossMetrics metrics,
+            List<RejectionBodies> rejectionBodies) {
         this.limits = limits;
         this.computePool = computePool;
         this.metrics = metrics;
+        this.rejectionBodies = List.copyOf(rejectionBodies);
     }
 
     @Override
@@ -53,9 +58,8 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
             metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
-            ProblemServletResponses.send(response, ProblemType.PAYLOAD_TOO_LARGE, "The request body has " + declared
-                    + " bytes; the limit is " + maxBytes + " bytes.", request.getRequestURI(),
-                    Map.of(HttpHeaders.CONNECTION, "close"));
+            reject(request, response, ProblemType.PAYLOAD_TOO_LARGE, "The request body has " + declared
+                    + " bytes; the limit is " + maxBytes + " bytes.", Map.of(HttpHeaders.CONNECTION, "close"));
             return;
         }
         if (!"POST".equals(request.getMethod())) {
@@ -67,8 +71,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             admission = computePool.admit();
         } catch (OverloadedException e) {
             metrics.rejected(Rejection.OVERLOADED);
-            ProblemServletResponses.send(response, ProblemType.OVERLOADED, e.getMessage(), request.getRequestURI(),
-                    Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
+            reject(request, response, ProblemType.OVERLOADED, e.getMessage(), Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
             return;
         }
         try {
@@ -76,5 +79,19 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         } finally {
             admission.close();
         }
+    }
+
+    /** The type decides the status; the path decides the body: problem+json, or the format of a {@link RejectionBodies}. */
+    private void reject(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail,
+            Map<String, String> headers) throws IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        for (RejectionBodies format : rejectionBodies) {
+            if (format.covers(path)) {
+                ProblemServletResponses.send(response, type.status(), format.contentType(), format.body(detail),
+                        headers);
+                return;
+            }
+        }
+        ProblemServletResponses.send(response, type, detail, request.getRequestURI(), headers);
     }
 }
