@@ -67,6 +67,8 @@ COPY deploy/healthcheck.sh /usr/local/bin/loss-service-healthcheck
 # container. Replace JDK_JAVA_OPTIONS to change them (the Helm chart does, from its values).
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=40 -Dorg.bytedeco.javacpp.maxbytes=50% -Dorg.bytedeco.javacpp.maxphysicalbytes=210%"
 ENV LOSS_BACKEND=${BACKEND}
+# One ND4J (OpenMP, OpenBLAS) thread per operation: the service already runs one computation per core.
+ENV OMP_NUM_THREADS=1
 
 USER 10001:10001
 EXPOSE 8080

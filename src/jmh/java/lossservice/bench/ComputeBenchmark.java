@@ -2,8 +2,6 @@ package lossservice.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import lossservice.backend.ActiveBackend;
-import lossservice.backend.BackendKind;
 import lossservice.crossentropy.CrossEntropyLoss;
 import lossservice.crossentropy.CrossEntropyRequest;
 import lossservice.crossentropy.CrossEntropyResult;
@@ -35,17 +33,12 @@ public class ComputeBenchmark {
     @Param({"2x10", "32x1000", "256x1000", "4096x1000"})
     public String size;
 
-    /** Threads per ND4J operation, as {@code loss.nd4j.threads} sets them in the service. */
-    @Param({"1"})
-    public int nd4jThreads;
-
     private CrossEntropyRequest request;
     private CrossEntropyLoss nd4j;
     private FusedCrossEntropy fused;
 
     @Setup
     public void setUp() {
-        ActiveBackend.limitThreadsPerOperation(BackendKind.CPU, nd4jThreads);
         request = ReferenceCheck.decode(Payloads.indexTargets(size));
         nd4j = new CrossEntropyLoss("cpu");
         fused = new FusedCrossEntropy("cpu");

@@ -13,10 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.factory.Nd4jBackend;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
@@ -36,7 +34,7 @@ public class ActiveBackend {
     private final BackendKind kind;
     private final BackendReport report;
 
-    ActiveBackend(BackendDecision decision, @Value("${loss.nd4j.threads:1}") int threadsPerOperation) {
+    ActiveBackend(BackendDecision decision) {
         this.kind = decision.backend();
         Nd4jBackend loaded = initialiseNd4j();
         String expectedClass = BackendServiceClassLoader.backendClassName(kind);
@@ -46,12 +44,17 @@ public class ActiveBackend {
                     "Make sure nothing uses ND4J before the application starts.");
         }
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        limitThreadsPerOperation(kind, threadsPerOperation);
         warmUp();
         this.report = new BackendReport(kind.wireName(), decision.requested().wireName(), decision.reason(),
                 devices(), nd4jVersion(), Nd4j.defaultFloatingPointType().name(),
                 Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
         log.debug("ND4J ready: {}", report);
+        if (report.threads() > 1) {
+            // ND4J fixes its threads per operation when its native library loads, from OMP_NUM_THREADS; the
+            // compute pool already runs one computation per core, so more only adds hand-offs between threads.
+            log.info("ND4J uses {} threads per operation; OMP_NUM_THREADS=1 (set by the container image and"
+                    + " ./mvnw spring-boot:run) makes small batches faster", report.threads());
+        }
     }
 
     /** The backend that computes every response. */
@@ -75,23 +78,6 @@ public class ActiveBackend {
             throw new BackendUnavailableException("ND4J loaded no backend", "See the ND4J messages above.");
         }
         return loaded;
-    }
-
-    /**
-     * The compute pool already runs one computation per core, so by default one ND4J operation uses one
-     * thread: letting each also fan out to every core (OpenMP in ND4J's kernels, OpenBLAS's own threads)
-     * oversubscribes the cores and makes small operations pay for thread hand-offs.
-     */
-    public static void limitThreadsPerOperation(BackendKind kind, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("loss.nd4j.threads must be at least 1, was " + threads);
-        }
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        if (kind == BackendKind.CPU) {
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-            Nd4j.factory().blas().setMaxThreads(threads);
-        }
     }
 
     /** A few small operations of the kind the loss uses, so that the first request pays no set-up. */

@@ -23,6 +23,7 @@ public final class ReusableArrays {
     static final long MAX_KEPT_ELEMENTS = 1 << 18;
 
     private static final ThreadLocal<Map<String, INDArray>> KEPT = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<String, INDArray>> KEPT_ONES = ThreadLocal.withInitial(HashMap::new);
 
     private ReusableArrays() {
     }
@@ -48,6 +49,29 @@ public final class ReusableArrays {
             }
         }
         return array;
+    }
+
+    /**
+     * A column of {@code n} ones, for row sums and totals as matrix-vector and dot products. Kept per thread
+     * already filled when small (filling costs as much as a whole ND4J operation); callers must not write it.
+     */
+    public static INDArray ones(String role, DataType type, long n) {
+        Map<String, INDArray> kept = KEPT_ONES.get();
+        INDArray ones = kept.get(role);
+        if (ones != null && ones.dataType() == type && ones.length() == n) {
+            return ones;
+        }
+        if (n > MAX_KEPT_ELEMENTS) {
+            return Nd4j.ones(type, n, 1);
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            ones = Nd4j.ones(type, n, 1);
+        }
+        INDArray previous = kept.put(role, ones);
+        if (previous != null) {
+            previous.close();
+        }
+        return ones;
     }
 
     /** A float32 array of this shape holding a copy of {@code values}. */

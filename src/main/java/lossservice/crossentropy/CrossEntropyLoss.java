@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseDivision;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarSet;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -80,7 +79,7 @@ public final class CrossEntropyLoss {
         OpExecutioner nd4j = Nd4j.getExecutioner();
         Level1 blas1 = Nd4j.getBlasWrapper().level1();
         Level2 blas2 = Nd4j.getBlasWrapper().level2();
-        INDArray classOnes = ones("classOnes", type, c);
+        INDArray classOnes = ReusableArrays.ones("classOnes", type, c);
 
         // z = x - max(x), in place; e = exp(z); s = sum(e) (a matrix-vector product); log s
         INDArray shifted = float64 ? ReusableArrays.copyOf("logits64", request.logits64(), n, c)
@@ -131,7 +130,7 @@ public final class CrossEntropyLoss {
         double denominator = denominator(request);
         boolean defined = denominator != 0;
         Double loss = request.reduction() == Reduction.NONE || !defined ? null
-                : blas1.dot(n, 1.0, perSample, ones("rowOnes", type, n)) / denominator;
+                : blas1.dot(n, 1.0, perSample, ReusableArrays.ones("rowOnes", type, n)) / denominator;
 
         INDArray probabilities = null;
         if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
@@ -242,11 +241,6 @@ public final class CrossEntropyLoss {
         return ReusableArrays.get(role, type, n, 1);
     }
 
-    private static INDArray ones(String role, DataType type, int n) {
-        INDArray ones = ReusableArrays.get(role, type, n, 1);
-        Nd4j.getExecutioner().exec(new ScalarSet(ones, 1.0));
-        return ones;
-    }
 
     /** The mean's denominator (1 for sum and none): D for class indices, N * d1 * .. * dk for probabilities. */
     private static double denominator(CrossEntropyRequest request) {

@@ -33,7 +33,7 @@ public record LimitsProperties(
         @DefaultValue("1024") int maxStringLength,
         @DefaultValue("30s") Duration deadline,
         @DefaultValue("0") int maxConcurrentRequests,
-        @DefaultValue("100ms") Duration admissionWait,
+        @DefaultValue("1s") Duration admissionWait,
         @DefaultValue("1s") Duration retryAfter) {
 
     /** The defaults, as documented; for code that runs outside the application context. */
