@@ -194,6 +194,19 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
         assertThat(held).allSatisfy(future -> assertThat(future.join().statusCode()).isEqualTo(200));
     }
 
+    @Test
+    void inferencePastTheDeadlineIs503WithTheProtocolError() throws Exception {
+        pool.close(); // the computation is held past the 6 s deadline
+
+        HttpResponse<String> response = post(INFER, inferBody(2, 3, true));
+
+        String error = assertProtocolError(response.statusCode(), contentType(response), response.body(), 503);
+        assertThat(error).contains("6.0 s");
+        pool.open();
+        HttpResponse<String> after = post(INFER, inferBody(2, 3, true)); // the place was given back
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------
 
     /** A {"error": "..."} answer of this status, never problem+json; returns the message. */
