@@ -158,14 +158,11 @@ public final class BinaryCrossEntropyLoss {
 
     /** The decoded doubles, rounded to the computation's type. */
     private static INDArray copy(String role, double[] values, DataType type, int rows, int columns) {
-        INDArray array = ReusableArrays.get(role, type, rows, columns);
-        array.data().setData(values);
-        return array;
+        return ReusableArrays.copyOf(role, values, type, rows, columns);
     }
 
     private static NestedArrays.Values values(INDArray array, boolean float64) {
-        INDArray contiguous = array.isView() || array.ordering() != 'c' ? array.dup('c') : array;
-        return float64 ? NestedArrays.of(contiguous.data().asDouble()) : NestedArrays.of(contiguous.data().asFloat());
+        return float64 ? NestedArrays.of(ReusableArrays.doublesOf(array)) : NestedArrays.of(ReusableArrays.floatsOf(array));
     }
 
     /** JSON has no NaN or infinity: results that overflow their precision are refused rather than sent. */

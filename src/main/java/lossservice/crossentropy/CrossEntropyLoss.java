@@ -1,25 +1,22 @@
 package lossservice.crossentropy;
 
 import lossservice.compute.Dtype;
+import lossservice.compute.PreparedOps;
 import lossservice.compute.ReusableArrays;
 import lossservice.problem.ResultOutOfRangeException;
 
 import org.nd4j.linalg.api.blas.Level1;
-import org.nd4j.linalg.api.blas.Level2;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseDivision;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,11 +42,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * divides both the target and the smoothing term by it) and by the row count for probabilities, weights
  * or not.
  *
- * <p>ND4J's per-operation overhead dominates small batches (10 to 50 us for a custom operation or a
- * reduction along a dimension, about 1 us for an element-wise transform or a BLAS call), so the row sums
- * and the total are BLAS matrix-vector and dot products with a vector of ones, the operations write into
- * arrays given to them ({@link ReusableArrays}: kept per thread when small, from the thread's workspace
- * when large), and nothing is computed that a request does not ask for.
+ * <p>ND4J's fixed cost per operation dominates small batches: a custom operation run through
+ * {@code Nd4j.exec} costs 10 to 30 us whatever its size, the same on a prepared native context about 3 us, an
+ * element-wise transform, a BLAS level-1 call or {@code ger} about 1 us (ND4J runs its {@code gemv} as a custom
+ * operation). So the custom operations (row maxima, row sums
+ * as matrix-vector products, one-hot, products) run prepared ({@link PreparedOps}) on arrays kept per thread
+ * ({@link ReusableArrays}: kept when small, from the thread's workspace when large); every division by a row's
+ * value is a subtraction of its logarithm before the exponential, done as a BLAS rank-1 update
+ * ({@code z - log s} for the softmax, {@code z - log s + log S} for the gradient); the total is two dot
+ * products unless the per-sample losses are asked for; and nothing is computed that a request does not ask for.
  */
 public final class CrossEntropyLoss {
 
@@ -78,19 +79,20 @@ public final class CrossEntropyLoss {
         boolean float64 = request.dtype() == Dtype.FLOAT64;
         OpExecutioner nd4j = Nd4j.getExecutioner();
         Level1 blas1 = Nd4j.getBlasWrapper().level1();
-        Level2 blas2 = Nd4j.getBlasWrapper().level2();
         INDArray classOnes = ReusableArrays.ones("classOnes", type, c);
 
-        // z = x - max(x), in place; e = exp(z); s = sum(e) (a matrix-vector product); log s
+        // z = x - max(x), in place; e = exp(z); s = e 1 (a matrix-vector product); log s
         INDArray shifted = float64 ? ReusableArrays.copyOf("logits64", request.logits64(), n, c)
                 : ReusableArrays.copyOf("logits", request.logits(), n, c);
         INDArray rowMax = column("rowMax", type, n);
-        nd4j.exec(new Max(shifted, rowMax, true, 1));
-        Nd4j.exec(new SubOp(new INDArray[] {shifted, rowMax}, new INDArray[] {shifted}));
+        PreparedOps.exec("rowMax", new INDArray[] {shifted}, new INDArray[] {rowMax}, PreparedOps.NO_PARAMETERS,
+                () -> DynamicCustomOp.builder("reduce_max").addInputs(shifted).addOutputs(rowMax)
+                        .addIntegerArguments(1).addBooleanArguments(true).build());
+        subtractFromEachRow("shifted", shifted, rowMax, classOnes);
         INDArray exp = matrix("exp", type, n, c);
         nd4j.exec(new Exp(shifted, exp));
         INDArray rowSum = column("rowSum", type, n);
-        blas2.gemv('c', 'N', 1.0, exp, classOnes, 0.0, rowSum);
+        rowSums("rowSum", exp, classOnes, rowSum, 1.0, 0.0);
         INDArray logRowSum = column("logRowSum", type, n);
         nd4j.exec(new Log(rowSum, logRowSum));
 
@@ -105,55 +107,75 @@ public final class CrossEntropyLoss {
         if (request.hasClassWeights()) {
             INDArray weights = float64 ? ReusableArrays.copyOf("classWeights64", request.classWeights64(), 1, c)
                     : ReusableArrays.copyOf("classWeights", request.classWeights(), 1, c);
-            weighted = matrix("weightedTargets", type, n, c);
-            Nd4j.exec(new MulOp(new INDArray[] {targets, weights}, new INDArray[] {weighted}));
+            INDArray weightedTargets = matrix("weightedTargets", type, n, c);
+            multiply("weightedTargets", targets, weights, weightedTargets);
+            weighted = weightedTargets;
         }
         // S_i = sum_c Q_w,ic, which is exactly 1 for an unweighted class index that is not ignored.
         INDArray rowWeight = null;
         if (!indexTargets || request.hasClassWeights() || hasIgnoredRows) {
             rowWeight = column("rowWeight", type, n);
-            blas2.gemv('c', 'N', 1.0, weighted, classOnes, 0.0, rowWeight);
+            rowSums("rowWeight", weighted, classOnes, rowWeight, 1.0, 0.0);
         }
 
-        // L = S log s - sum_c Q_w z
-        INDArray products = matrix("products", type, n, c);
-        Nd4j.exec(new MulOp(new INDArray[] {weighted, shifted}, new INDArray[] {products}));
-        INDArray perSample = column("perSample", type, n);
-        if (rowWeight == null) {
-            blas2.gemv('c', 'N', -1.0, products, classOnes, 0.0, perSample);
-            blas1.axpy(n, 1.0, logRowSum, perSample);
-        } else {
-            Nd4j.exec(new MulOp(new INDArray[] {logRowSum, rowWeight}, new INDArray[] {perSample}));
-            blas2.gemv('c', 'N', -1.0, products, classOnes, 1.0, perSample);
+        // L_i = S_i log s_i - sum_c Q_w,ic z_ic; the rows only when asked for, else just the total
+        INDArray rowOnes = ReusableArrays.ones("rowOnes", type, n);
+        INDArray perSample = null;
+        if (request.outputs().contains(OptionalOutput.PER_SAMPLE_LOSS)) {
+            INDArray products = matrix("products", type, n, c);
+            multiply("products", weighted, shifted, products);
+            perSample = column("perSample", type, n);
+            if (rowWeight == null) {
+                rowSums("perSample", products, classOnes, perSample, -1.0, 0.0);
+                blas1.axpy(n, 1.0, logRowSum, perSample);
+            } else {
+                multiply("perSampleLogTerm", logRowSum, rowWeight, perSample);
+                rowSums("perSample", products, classOnes, perSample, -1.0, 1.0);
+            }
         }
-
         double denominator = denominator(request);
         boolean defined = denominator != 0;
-        Double loss = request.reduction() == Reduction.NONE || !defined ? null
-                : blas1.dot(n, 1.0, perSample, ReusableArrays.ones("rowOnes", type, n)) / denominator;
+        Double loss = null;
+        if (request.reduction() != Reduction.NONE && defined) {
+            double total = perSample != null ? blas1.dot(n, 1.0, perSample, rowOnes)
+                    // sum_i S_i log s_i + sum_ic Q_w,ic (-z_ic): two sums of terms >= 0, no cancellation
+                    : blas1.dot(n, 1.0, logRowSum, rowWeight == null ? rowOnes : rowWeight)
+                            - blas1.dot((long) n * c, 1.0, weighted, shifted);
+            loss = total / denominator;
+        }
 
+        // p = softmax(x) = exp(z - log s): dividing each row by s_i as a rank-1 update before the exponential
         INDArray probabilities = null;
         if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
             probabilities = matrix("probabilities", type, n, c);
-            Nd4j.exec(new DivOp(new INDArray[] {exp, rowSum}, new INDArray[] {probabilities}));
+            blas1.copy(shifted, probabilities);
+            subtractFromEachRow("probabilities", probabilities, logRowSum, classOnes);
+            nd4j.exec(new Exp(probabilities, probabilities));
         }
         INDArray gradient = null;
         if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
-            // dL/dx = ((S / s) e - Q_w) / D
-            INDArray scale = column("gradientScale", type, n);
-            if (rowWeight == null) {
-                nd4j.exec(new ScalarReverseDivision(rowSum, null, scale, 1.0));
-            } else {
-                Nd4j.exec(new DivOp(new INDArray[] {rowWeight, rowSum}, new INDArray[] {scale}));
-            }
+            // dL/dx = (S p - Q_w) / D, with S_i p_ij = exp(z_ij - (log s_i - log S_i)); S_i = 0 gives exp(-inf) = 0
             gradient = matrix("gradient", type, n, c);
-            Nd4j.exec(new MulOp(new INDArray[] {exp, scale}, new INDArray[] {gradient}));
+            if (rowWeight == null && probabilities != null) {
+                blas1.copy(probabilities, gradient);
+            } else {
+                INDArray logScale = logRowSum;
+                if (rowWeight != null) {
+                    INDArray logRowWeight = column("logRowWeight", type, n);
+                    nd4j.exec(new Log(rowWeight, logRowWeight));
+                    logScale = column("logScale", type, n);
+                    blas1.copy(logRowSum, logScale);
+                    blas1.axpy(n, -1.0, logRowWeight, logScale);
+                }
+                blas1.copy(shifted, gradient);
+                subtractFromEachRow("gradient", gradient, logScale, classOnes);
+                nd4j.exec(new Exp(gradient, gradient));
+            }
             blas1.axpy(gradient.length(), -1.0, weighted, gradient);
             if (denominator != 1) {
                 blas1.scal(gradient.length(), 1.0 / denominator, gradient);
             }
         }
-        boolean perSampleRequested = request.outputs().contains(OptionalOutput.PER_SAMPLE_LOSS);
         boolean smoothedRequested = request.outputs().contains(OptionalOutput.SMOOTHED_TARGETS);
 
         CrossEntropyResult result;
@@ -161,20 +183,20 @@ public final class CrossEntropyLoss {
             result = new CrossEntropyResult(null, null, null, null, null, request.batchSize(), c, epsilon,
                     request.reduction(), request.outputs(), backend, request.spatialShape(), Dtype.FLOAT64,
                     new CrossEntropyResult.Float64Outputs(loss,
-                            perSampleRequested ? toDoubles(perSample) : null,
-                            smoothedRequested ? toDoubles(targets) : null,
-                            toDoubles(probabilities),
-                            toDoubles(gradient)));
+                            ReusableArrays.doublesOf(perSample),
+                            smoothedRequested ? ReusableArrays.doublesOf(targets) : null,
+                            ReusableArrays.doublesOf(probabilities),
+                            ReusableArrays.doublesOf(gradient)));
         } else {
             if (smoothed == null) {
-                smoothed = SmoothedTargets.dense(toFloats(targets));
+                smoothed = SmoothedTargets.dense(ReusableArrays.floatsOf(targets));
             }
             result = new CrossEntropyResult(
                     loss == null ? null : (float) (double) loss,
-                    perSampleRequested ? toFloats(perSample) : null,
+                    ReusableArrays.floatsOf(perSample),
                     smoothedRequested ? smoothed : null,
-                    toFloats(probabilities),
-                    toFloats(gradient),
+                    ReusableArrays.floatsOf(probabilities),
+                    ReusableArrays.floatsOf(gradient),
                     request.batchSize(), c, epsilon, request.reduction(), request.outputs(), backend,
                     request.spatialShape(), Dtype.FLOAT32, null);
         }
@@ -204,33 +226,58 @@ public final class CrossEntropyLoss {
             offTarget = (float) offTarget;
         }
         INDArray targets = matrix("targets", type, n, c);
+        INDArray classIndices = ReusableArrays.copyOf("classIndices", request.classIndices(), n);
+        double on = target;
+        double off = offTarget;
         // OneHot writes the "off" value for an index outside [0, C): ignored rows (index -1) are masked after.
-        Nd4j.exec(new OneHot(ReusableArrays.copyOf("classIndices", request.classIndices(), n), targets, c, 1,
-                target, offTarget));
+        PreparedOps.exec("targets", new INDArray[] {classIndices}, new INDArray[] {targets}, new double[] {on, off},
+                () -> new OneHot(classIndices, targets, c, 1, on, off));
         if (hasIgnoredRows) {
             double[] rowMask = new double[n];
             for (int i = 0; i < n; i++) {
                 rowMask[i] = request.classIndices()[i] == CrossEntropyRequest.IGNORED ? 0 : 1;
             }
-            INDArray mask = column("rowMask", type, n);
-            mask.data().setData(rowMask);
-            Nd4j.exec(new MulOp(new INDArray[] {targets, mask}, new INDArray[] {targets}));
+            INDArray mask = ReusableArrays.copyOf("rowMask", rowMask, type, n, 1);
+            multiply("ignoredRows", targets, mask, targets);
         }
         return targets;
     }
 
     /** q = (1 - eps) t + eps / C. */
     private static INDArray smoothedProbabilities(CrossEntropyRequest request, DataType type) {
+        int n = request.rows();
         int c = request.numClasses();
         INDArray targets = type == DataType.DOUBLE
-                ? ReusableArrays.copyOf("targets64", request.probabilities64(), request.rows(), c)
-                : ReusableArrays.copyOf("targets", request.probabilities(), request.rows(), c);
+                ? ReusableArrays.copyOf("targets64", request.probabilities64(), n, c)
+                : ReusableArrays.copyOf("targets", request.probabilities(), n, c);
         double epsilon = request.epsilon();
         if (epsilon != 0) {
-            Nd4j.getExecutioner().exec(new ScalarMultiplication(targets, null, targets, 1 - epsilon));
-            Nd4j.getExecutioner().exec(new ScalarAdd(targets, null, targets, epsilon / c));
+            Level1 blas1 = Nd4j.getBlasWrapper().level1();
+            blas1.scal(targets.length(), 1 - epsilon, targets);
+            blas1.axpy(targets.length(), epsilon / c, ReusableArrays.ones("elementOnes", type, targets.length()),
+                    targets);
         }
         return targets;
+    }
+
+    /** matrix_ij -= column_i, as the rank-1 update matrix^T += -1 ones column^T (BLAS ger on the transpose). */
+    private static void subtractFromEachRow(String role, INDArray matrix, INDArray column, INDArray classOnes) {
+        // ND4J's ger takes the leading dimension from size(0), which is right for column-major arrays only.
+        Nd4j.getBlasWrapper().level2().ger('f', -1.0, classOnes, column, ReusableArrays.transposed(role, matrix));
+    }
+
+    /** rowSums = alpha matrix ones + beta rowSums. */
+    private static void rowSums(String role, INDArray matrix, INDArray classOnes, INDArray rowSums, double alpha,
+                                double beta) {
+        PreparedOps.exec(role, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums},
+                new double[] {alpha, beta},
+                () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
+    }
+
+    /** Element-wise product, with ND4J's broadcasting of a row or a column. */
+    private static void multiply(String role, INDArray left, INDArray right, INDArray product) {
+        PreparedOps.exec(role, new INDArray[] {left, right}, new INDArray[] {product}, PreparedOps.NO_PARAMETERS,
+                () -> new MulOp(new INDArray[] {left, right}, new INDArray[] {product}));
     }
 
     private static INDArray matrix(String role, DataType type, int n, int c) {
@@ -257,23 +304,6 @@ public final class CrossEntropyLoss {
             }
         }
         return denominator;
-    }
-
-    /** Copies an array's values out of ND4J's off-heap memory, row-major (null stays null). */
-    private static float[] toFloats(INDArray array) {
-        if (array == null) {
-            return null;
-        }
-        INDArray contiguous = array.isView() || array.ordering() != 'c' ? array.dup('c') : array;
-        return contiguous.data().asFloat();
-    }
-
-    private static double[] toDoubles(INDArray array) {
-        if (array == null) {
-            return null;
-        }
-        INDArray contiguous = array.isView() || array.ordering() != 'c' ? array.dup('c') : array;
-        return contiguous.data().asDouble();
     }
 
     /** JSON has no NaN or infinity: results that overflow their precision are refused rather than sent. */
