@@ -1,24 +1,19 @@
 package lossservice.binarycrossentropy;
 
 import lossservice.compute.Dtype;
+import lossservice.compute.PreparedOps;
 import lossservice.compute.ReusableArrays;
 import lossservice.crossentropy.Reduction;
 import lossservice.json.NestedArrays;
 import lossservice.problem.ResultOutOfRangeException;
 
+import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
@@ -69,54 +64,60 @@ public final class BinaryCrossEntropyLoss {
         double epsilon = request.epsilon();
         OpExecutioner nd4j = Nd4j.getExecutioner();
 
+        Level1 blas1 = Nd4j.getBlasWrapper().level1();
+        long size = (long) rows * columns;
+        INDArray elementOnes = ReusableArrays.ones("bce.elementOnes", type, size);
+
         INDArray logits = copy("bce.logits", request.logits(), type, rows, columns);
         // t' = t (1 - eps) + eps / 2, in place
         INDArray targets = copy("bce.targets", request.targets(), type, rows, columns);
         if (epsilon != 0) {
-            nd4j.exec(new ScalarMultiplication(targets, null, targets, 1 - epsilon));
-            nd4j.exec(new ScalarAdd(targets, null, targets, epsilon / 2));
+            blas1.scal(size, 1 - epsilon, targets);
+            blas1.axpy(size, epsilon / 2, elementOnes, targets);
         }
-        INDArray negatedLogits = array("bce.negatedLogits", type, rows, columns);
-        nd4j.exec(new ScalarMultiplication(logits, null, negatedLogits, -1.0));
 
-        // log1p(exp(-|x|)), then softplus(x) and softplus(-x)
+        // log1p(exp(-|x|)), then softplus(+-x) = relu(+-x) + log1p(exp(-|x|)) with relu(+-x) = (|x| +- x) / 2,
+        // which is exact; the relu part is summed first so that a small log term is not lost beside +-x / 2.
+        INDArray absolute = array("bce.absolute", type, rows, columns);
+        nd4j.exec(new Abs(logits, absolute));
         INDArray logTerm = array("bce.logTerm", type, rows, columns);
-        nd4j.exec(new Abs(logits, logTerm));
-        nd4j.exec(new ScalarMultiplication(logTerm, null, logTerm, -1.0));
+        blas1.copy(absolute, logTerm);
+        blas1.scal(size, -1.0, logTerm);
         nd4j.exec(new Exp(logTerm, logTerm));
         nd4j.exec(new Log1p(logTerm, logTerm));
         INDArray softplus = array("bce.softplus", type, rows, columns);
-        nd4j.exec(new RectifiedLinear(logits, softplus, 0.0));
-        Nd4j.exec(new AddOp(new INDArray[] {softplus, logTerm}, new INDArray[] {softplus}));
+        halfSum(blas1, absolute, 1.0, logits, softplus);
+        blas1.axpy(size, 1.0, logTerm, softplus);
         INDArray softplusOfNegated = array("bce.softplusOfNegated", type, rows, columns);
-        nd4j.exec(new RectifiedLinear(negatedLogits, softplusOfNegated, 0.0));
-        Nd4j.exec(new AddOp(new INDArray[] {softplusOfNegated, logTerm}, new INDArray[] {softplusOfNegated}));
+        halfSum(blas1, absolute, -1.0, logits, softplusOfNegated);
+        blas1.axpy(size, 1.0, logTerm, softplusOfNegated);
 
         // positive = pw t', negative = 1 - t'
         INDArray positive = targets;
-        INDArray posWeight = null;
         if (request.posWeight() != null) {
-            posWeight = copy("bce.posWeight", request.posWeight(), type, 1, columns);
+            INDArray posWeight = copy("bce.posWeight", request.posWeight(), type, 1, columns);
             positive = array("bce.positive", type, rows, columns);
-            Nd4j.exec(new MulOp(new INDArray[] {targets, posWeight}, new INDArray[] {positive}));
+            PreparedOps.multiply("bce.positive", targets, posWeight, positive);
         }
         INDArray negative = array("bce.negative", type, rows, columns);
-        nd4j.exec(new ScalarReverseSubtraction(targets, null, negative, 1.0));
+        blas1.copy(targets, negative);
+        blas1.scal(size, -1.0, negative);
+        blas1.axpy(size, 1.0, elementOnes, negative);
         INDArray classWeights = request.classWeights() == null ? null
                 : copy("bce.classWeights", request.classWeights(), type, 1, columns);
 
         // l = w [pw t' softplus(-x) + (1 - t') softplus(x)]
         INDArray elementLoss = array("bce.elementLoss", type, rows, columns);
-        Nd4j.exec(new MulOp(new INDArray[] {positive, softplusOfNegated}, new INDArray[] {elementLoss}));
-        Nd4j.exec(new MulOp(new INDArray[] {negative, softplus}, new INDArray[] {softplus}));
-        Nd4j.exec(new AddOp(new INDArray[] {elementLoss, softplus}, new INDArray[] {elementLoss}));
+        PreparedOps.multiply("bce.positiveTerm", positive, softplusOfNegated, elementLoss);
+        PreparedOps.multiply("bce.negativeTerm", negative, softplus, softplus);
+        blas1.axpy(size, 1.0, softplus, elementLoss);
         if (classWeights != null) {
-            Nd4j.exec(new MulOp(new INDArray[] {elementLoss, classWeights}, new INDArray[] {elementLoss}));
+            PreparedOps.multiply("bce.weightedLoss", elementLoss, classWeights, elementLoss);
         }
 
         double denominator = request.reduction() == Reduction.MEAN ? request.size() : 1.0;
         Double loss = request.reduction() == Reduction.NONE ? null
-                : elementLoss.sumNumber().doubleValue() / denominator;
+                : blas1.dot(size, 1.0, elementLoss, elementOnes) / denominator;
 
         INDArray probabilities = null;
         if (request.outputs().contains(BinaryOutput.PROBABILITIES) || request.outputs().contains(BinaryOutput.GRADIENT)) {
@@ -127,16 +128,18 @@ public final class BinaryCrossEntropyLoss {
         if (request.outputs().contains(BinaryOutput.GRADIENT)) {
             // dl/dx = w [(1 - t') sigmoid(x) - pw t' sigmoid(-x)] / denominator
             gradient = array("bce.gradient", type, rows, columns);
-            INDArray sigmoidOfNegated = negatedLogits;
-            nd4j.exec(new Sigmoid(negatedLogits, sigmoidOfNegated));
-            Nd4j.exec(new MulOp(new INDArray[] {negative, probabilities}, new INDArray[] {gradient}));
-            Nd4j.exec(new MulOp(new INDArray[] {positive, sigmoidOfNegated}, new INDArray[] {sigmoidOfNegated}));
-            Nd4j.exec(new SubOp(new INDArray[] {gradient, sigmoidOfNegated}, new INDArray[] {gradient}));
+            INDArray sigmoidOfNegated = array("bce.sigmoidOfNegated", type, rows, columns);
+            blas1.copy(logits, sigmoidOfNegated);
+            blas1.scal(size, -1.0, sigmoidOfNegated);
+            nd4j.exec(new Sigmoid(sigmoidOfNegated, sigmoidOfNegated));
+            PreparedOps.multiply("bce.negativeGradient", negative, probabilities, gradient);
+            PreparedOps.multiply("bce.positiveGradient", positive, sigmoidOfNegated, sigmoidOfNegated);
+            blas1.axpy(size, -1.0, sigmoidOfNegated, gradient);
             if (classWeights != null) {
-                Nd4j.exec(new MulOp(new INDArray[] {gradient, classWeights}, new INDArray[] {gradient}));
+                PreparedOps.multiply("bce.weightedGradient", gradient, classWeights, gradient);
             }
             if (denominator != 1.0) {
-                nd4j.exec(new ScalarMultiplication(gradient, null, gradient, 1.0 / denominator));
+                blas1.scal(size, 1.0 / denominator, gradient);
             }
         }
 
@@ -150,6 +153,13 @@ public final class BinaryCrossEntropyLoss {
                 request.shape(), epsilon, request.reduction(), request.outputs(), request.dtype(), backend);
         requireFinite(result);
         return result;
+    }
+
+    /** result = (absolute + sign * logits) / 2: relu(x) for sign 1, relu(-x) for sign -1, exactly. */
+    private static void halfSum(Level1 blas1, INDArray absolute, double sign, INDArray logits, INDArray result) {
+        blas1.copy(absolute, result);
+        blas1.scal(result.length(), 0.5, result);
+        blas1.axpy(result.length(), 0.5 * sign, logits, result);
     }
 
     private static INDArray array(String role, DataType type, int rows, int columns) {

@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
@@ -108,7 +107,7 @@ public final class CrossEntropyLoss {
             INDArray weights = float64 ? ReusableArrays.copyOf("classWeights64", request.classWeights64(), 1, c)
                     : ReusableArrays.copyOf("classWeights", request.classWeights(), 1, c);
             INDArray weightedTargets = matrix("weightedTargets", type, n, c);
-            multiply("weightedTargets", targets, weights, weightedTargets);
+            PreparedOps.multiply("weightedTargets", targets, weights, weightedTargets);
             weighted = weightedTargets;
         }
         // S_i = sum_c Q_w,ic, which is exactly 1 for an unweighted class index that is not ignored.
@@ -123,13 +122,13 @@ public final class CrossEntropyLoss {
         INDArray perSample = null;
         if (request.outputs().contains(OptionalOutput.PER_SAMPLE_LOSS)) {
             INDArray products = matrix("products", type, n, c);
-            multiply("products", weighted, shifted, products);
+            PreparedOps.multiply("products", weighted, shifted, products);
             perSample = column("perSample", type, n);
             if (rowWeight == null) {
                 rowSums("perSample", products, classOnes, perSample, -1.0, 0.0);
                 blas1.axpy(n, 1.0, logRowSum, perSample);
             } else {
-                multiply("perSampleLogTerm", logRowSum, rowWeight, perSample);
+                PreparedOps.multiply("perSampleLogTerm", logRowSum, rowWeight, perSample);
                 rowSums("perSample", products, classOnes, perSample, -1.0, 1.0);
             }
         }
@@ -238,7 +237,7 @@ public final class CrossEntropyLoss {
                 rowMask[i] = request.classIndices()[i] == CrossEntropyRequest.IGNORED ? 0 : 1;
             }
             INDArray mask = ReusableArrays.copyOf("rowMask", rowMask, type, n, 1);
-            multiply("ignoredRows", targets, mask, targets);
+            PreparedOps.multiply("ignoredRows", targets, mask, targets);
         }
         return targets;
     }
@@ -272,12 +271,6 @@ public final class CrossEntropyLoss {
         PreparedOps.exec(role, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums},
                 new double[] {alpha, beta},
                 () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
-    }
-
-    /** Element-wise product, with ND4J's broadcasting of a row or a column. */
-    private static void multiply(String role, INDArray left, INDArray right, INDArray product) {
-        PreparedOps.exec(role, new INDArray[] {left, right}, new INDArray[] {product}, PreparedOps.NO_PARAMETERS,
-                () -> new MulOp(new INDArray[] {left, right}, new INDArray[] {product}));
     }
 
     private static INDArray matrix(String role, DataType type, int n, int c) {
