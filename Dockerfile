@@ -29,7 +29,7 @@ COPY src/main/ src/main/
 RUN --mount=type=cache,id=loss-service-m2,target=/root/.m2,sharing=locked \
     mvn -B -ntp -q $(if [ "$BACKEND" = cuda ]; then echo -Pcuda; fi) ${MAVEN_EXTRA_ARGS} -Dmaven.test.skip=true package \
     && cp target/loss-service-*.jar application.jar \
-    && java -Djarmode=tools -jar application.jar extract --layers --launcher --destination extracted
+    && java -Djarmode=tools -jar application.jar extract --layers --destination extracted
 
 # The JRE of the CPU image, copied into the CUDA image.
 FROM ${JRE_IMAGE} AS jre
@@ -60,6 +60,16 @@ COPY --from=build /workspace/extracted/spring-boot-loader/ ./
 COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
 COPY --from=build /workspace/extracted/application/ ./
 COPY deploy/healthcheck.sh /usr/local/bin/loss-service-healthcheck
+# Class data sharing: a training run that starts the application up to its context refresh records the
+# classes it loads into application.jsa, which every start then maps instead of loading and verifying them
+# again (bench/startup.sh: 5.8 s to readiness against 11.1 s for java -jar on the fat jar, 2 cores). CPU
+# image only: the CUDA backend needs a GPU to start.
+RUN if [ "$BACKEND" = cpu ]; then \
+        OMP_NUM_THREADS=1 java -XX:ArchiveClassesAtExit=application.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+            -Dspring.context.exit=onRefresh -Dloss.backend=cpu -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp-training \
+            -jar application.jar \
+        && rm -rf /tmp/javacpp-training; \
+    fi
 
 # Memory: the heap takes 40% of the container's limit; ND4J's off-heap arrays (JavaCPP) may take 50% of
 # the heap, and the whole process (heap, off-heap, metaspace, threads) is kept under 210% of the heap,
@@ -73,4 +83,5 @@ ENV OMP_NUM_THREADS=1
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 CMD ["loss-service-healthcheck"]
-ENTRYPOINT ["java", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp", "-Djava.io.tmpdir=/tmp", "org.springframework.boot.loader.launch.JarLauncher"]
+# -XX:SharedArchiveFile: a JVM that finds no archive (the CUDA image) starts without one.
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=application.jsa", "-Xlog:cds=off", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp", "-Djava.io.tmpdir=/tmp", "-jar", "application.jar"]

@@ -44,7 +44,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_service() {
   port_free "$1" || { log "port $1 is in use"; return 1; }
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} java ${SERVICE_JAVA_OPTS:-} -jar "$(service_jar)" --server.address=127.0.0.1 --server.port="$1" >"$2" 2>&1 &
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} java ${SERVICE_JAVA_OPTS:-} -jar "${SERVICE_JAR:-$(service_jar)}" --server.address=127.0.0.1 --server.port="$1" >"$2" 2>&1 &
   STARTED_PID=$!
   BENCH_PIDS+=("$STARTED_PID")
 }

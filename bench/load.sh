@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Load test: the service against the floor server (bench/README or BENCHMARKS.md), on 127.0.0.1 only.
 #
-#   bench/load.sh              about 12-15 minutes: 4 sizes x concurrency 1, 8, 64, each cell run
+#   bench/load.sh              about 15-18 minutes: 4 sizes x concurrency 1, 8, 64, each cell run
 #                              service-floor-floor-service (ABBA) for 10 s per run
-#   QUICK=1 bench/load.sh      about 3 minutes: 3 s per run, one service-floor pair per cell
+#   QUICK=1 bench/load.sh      about 4 minutes: 3 s per run, one service-floor pair per cell
 #
 # Settings (environment): DURATION (s per run), REPS (1: service-floor; 2: ABBA), WARMUP (s per size and
 # server), SIZES ("small medium large xlarge"), CONCURRENCY ("1 8 64"), SERVICE_PORT, FLOOR_PORT,
@@ -13,9 +13,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$BENCH_ROOT"
 
 if [ "${QUICK:-0}" = 1 ]; then
-  DURATION=${DURATION:-3}; REPS=${REPS:-1}; WARMUP=${WARMUP:-2}
+  DURATION=${DURATION:-3}; REPS=${REPS:-1}; WARMUP=${WARMUP:-10}
 else
-  DURATION=${DURATION:-10}; REPS=${REPS:-2}; WARMUP=${WARMUP:-5}
+  # The service's JIT compilers are still busy after 45 s of small requests (profiled: 29% of its CPU time),
+  # the floor's much smaller code settles in seconds: 20 s per size and server before any measurement.
+  DURATION=${DURATION:-10}; REPS=${REPS:-2}; WARMUP=${WARMUP:-20}
 fi
 SIZES=${SIZES:-"small medium large xlarge"}
 CONCURRENCY=${CONCURRENCY:-"1 8 64"}

@@ -8,7 +8,7 @@
 #   3. runs the image on 127.0.0.1 with a 1 GiB memory limit and a read-only root file system (as the
 #      Helm chart does), waits for readiness, POSTs the seed example and checks the loss, checks that
 #      the service runs as a non-root user, that the image has its HEALTHCHECK and that it passes, and
-#      that the JVM sized its heap from the memory limit;
+#      that the JVM sized its heap from the memory limit and maps the class data sharing archive;
 #   4. removes the container and the image.
 # The CUDA variant needs NVIDIA's base image and a GPU, neither available here: it is linted only.
 #
@@ -193,6 +193,9 @@ image_user=$(podman image inspect --format '{{.User}}' "$image")
 check "the image declares a non-root USER ($image_user)" test -n "$image_user" -a "${image_user%%:*}" != 0 -a "${image_user%%:*}" != root
 check "the root file system is read-only to the service" \
   podman exec "$container" sh -c '! touch /app/written-by-the-check 2>/dev/null'
+
+check "the JVM maps the class data sharing archive recorded at build time" \
+  podman exec "$container" grep -q /app/application.jsa /proc/1/maps
 
 healthcheck=$(podman image inspect --format '{{json .HealthCheck}}' "$image")
 check "the image has a HEALTHCHECK on the liveness probe ($healthcheck)" grep -q loss-service-healthcheck <<<"$healthcheck"
