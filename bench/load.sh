@@ -98,13 +98,14 @@ rss_peak=$(hwm_mib "$service_pid")
   echo "# load.sh $(date -u +%Y-%m-%dT%H:%MZ), ${DURATION} s per run, ${REPS} run(s) per server and cell, wrk -t ${WRK_THREADS:-1}"
   echo "# $(machine_summary)"
   echo
-  echo "Mean over runs of requests/s; median over runs of p50 and p99 (ms); completed requests and errors (non-2xx,"
+  echo "Mean over runs of answers/s that were 2xx (a 503 from admission control does not count as throughput);"
+  echo "median over runs of p50 and p99 (ms, of all answers); completed requests (any status) and errors (non-2xx,"
   echo "i.e. status >= 400, plus socket errors and timeouts) summed over runs. A request still in flight when a run ends"
   echo "counts neither as completed nor as an error: \"-\" means none completed within the run."
   echo
   awk -F'\t' -v sizes="$SIZES" -v concs="$CONCURRENCY" '
     NR == 1 { next }
-    { k = $1 SUBSEP $2 SUBSEP $3; n[k]++; rps[k] += $5; p50[k, n[k]] = $6; p99[k, n[k]] = $7
+    { k = $1 SUBSEP $2 SUBSEP $3; n[k]++; rps[k] += ($10 > 0 ? $5 * ($10 - $8) / $10 : 0); p50[k, n[k]] = $6; p99[k, n[k]] = $7
       err[k] += $8 + ($9 < 0 ? 0 : $9); done_[k] += $10 }
     function med(a, k, m,   i, j, t, v) {
       for (i = 1; i <= m; i++) v[i] = a[k, i]
@@ -113,7 +114,7 @@ rss_peak=$(hwm_mib "$service_pid")
     }
     function ms(a, k, m, completed) { return completed > 0 ? sprintf("%.2f", med(a, k, m) / 1000) : "-" }
     END {
-      printf "| size | conc | service req/s | floor req/s | service/floor | service p50 ms | service p99 ms | floor p50 ms | floor p99 ms | completed service/floor | errors service/floor |\n"
+      printf "| size | conc | service 2xx/s | floor 2xx/s | service/floor | service p50 ms | service p99 ms | floor p50 ms | floor p99 ms | completed service/floor | errors service/floor |\n"
       printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
       ns = split(sizes, S, " "); nc = split(concs, C, " ")
       for (a = 1; a <= ns; a++) for (b = 1; b <= nc; b++) {
