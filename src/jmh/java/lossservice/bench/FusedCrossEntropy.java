@@ -35,9 +35,9 @@ public final class FusedCrossEntropy {
         float[] w = request.classWeights();
         boolean index = request.hasIndexTargets();
         Set<OptionalOutput> outputs = request.outputs();
-        float eps = (float) request.epsilon();
-        float on = 1 - eps;
-        float off = eps / c;
+        // Rounded to float from double, as the service does: 0.1f / 1000 would be 1.00000005E-4, not 1.0E-4.
+        float on = (float) (1 - request.epsilon());
+        float off = (float) (request.epsilon() / c);
 
         double weightSum = c;
         if (w != null) {
