@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,10 +47,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * element-wise transform, a BLAS level-1 call or {@code ger} about 1 us (ND4J runs its {@code gemv} as a custom
  * operation). So the custom operations (row maxima, row sums
  * as matrix-vector products, one-hot, products) run prepared ({@link PreparedOps}) on arrays kept per thread
- * ({@link ReusableArrays}: kept when small, from the thread's workspace when large); every division by a row's
- * value is a subtraction of its logarithm before the exponential, done as a BLAS rank-1 update
- * ({@code z - log s} for the softmax, {@code z - log s + log S} for the gradient); the total is two dot
- * products unless the per-sample losses are asked for; and nothing is computed that a request does not ask for.
+ * ({@link ReusableArrays}: kept when small, from the thread's workspace when large); the max shift is a BLAS
+ * rank-1 update; the total is two dot products unless the per-sample losses are asked for; and nothing is
+ * computed that a request does not ask for.
  */
 public final class CrossEntropyLoss {
 
@@ -143,33 +143,20 @@ public final class CrossEntropyLoss {
             loss = total / denominator;
         }
 
-        // p = softmax(x) = exp(z - log s): dividing each row by s_i as a rank-1 update before the exponential
+        // p = e / s. Divisions, not exp(z - log s): the logarithm's rounding would come back multiplied by
+        // the weights once the gradient subtracts Q_w from S p (measured: up to the whole float32 tolerance).
         INDArray probabilities = null;
         if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
             probabilities = matrix("probabilities", type, n, c);
-            blas1.copy(shifted, probabilities);
-            subtractFromEachRow("probabilities", probabilities, logRowSum, classOnes);
-            nd4j.exec(new Exp(probabilities, probabilities));
+            divide("probabilities", exp, rowSum, probabilities);
         }
         INDArray gradient = null;
         if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
-            // dL/dx = (S p - Q_w) / D, with S_i p_ij = exp(z_ij - (log s_i - log S_i)); S_i = 0 gives exp(-inf) = 0
+            // dL/dx = ((S / s) e - Q_w) / D
+            INDArray scale = column("gradientScale", type, n);
+            divide("gradientScale", rowWeight == null ? rowOnes : rowWeight, rowSum, scale);
             gradient = matrix("gradient", type, n, c);
-            if (rowWeight == null && probabilities != null) {
-                blas1.copy(probabilities, gradient);
-            } else {
-                INDArray logScale = logRowSum;
-                if (rowWeight != null) {
-                    INDArray logRowWeight = column("logRowWeight", type, n);
-                    nd4j.exec(new Log(rowWeight, logRowWeight));
-                    logScale = column("logScale", type, n);
-                    blas1.copy(logRowSum, logScale);
-                    blas1.axpy(n, -1.0, logRowWeight, logScale);
-                }
-                blas1.copy(shifted, gradient);
-                subtractFromEachRow("gradient", gradient, logScale, classOnes);
-                nd4j.exec(new Exp(gradient, gradient));
-            }
+            PreparedOps.multiply("gradient", exp, scale, gradient);
             blas1.axpy(gradient.length(), -1.0, weighted, gradient);
             if (denominator != 1) {
                 blas1.scal(gradient.length(), 1.0 / denominator, gradient);
@@ -271,6 +258,12 @@ public final class CrossEntropyLoss {
         PreparedOps.exec(role, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums},
                 new double[] {alpha, beta},
                 () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
+    }
+
+    /** quotient = dividend / divisor element-wise, with ND4J's broadcasting of a column. */
+    private static void divide(String role, INDArray dividend, INDArray divisor, INDArray quotient) {
+        PreparedOps.exec(role, new INDArray[] {dividend, divisor}, new INDArray[] {quotient}, PreparedOps.NO_PARAMETERS,
+                () -> new DivOp(new INDArray[] {dividend, divisor}, new INDArray[] {quotient}));
     }
 
     private static INDArray matrix(String role, DataType type, int n, int c) {

@@ -93,6 +93,49 @@ class CrossEntropyLossTests {
         assertThat(result.get("perSampleLoss").get(0).doubleValue()).isPositive();
     }
 
+    @Test
+    void weightedGradientKeepsFloat32PrecisionWhereItCancels() {
+        // With eps = 0 a row's gradient at its target is w_y (p_y - 1): for a confident row (p_y about 0.99)
+        // and large weights it is a small difference of large terms, where any rounding in S p is multiplied by
+        // the weight. Expected values in double, from the float32 logits.
+        java.util.Random random = new java.util.Random(7);
+        int rows = 64;
+        int classes = 3;
+        double[] weights = {6, 8, 10};
+        float[][] logits = new float[rows][classes];
+        int[] targets = new int[rows];
+        StringBuilder body = new StringBuilder("{\"logits\": [");
+        for (int i = 0; i < rows; i++) {
+            targets[i] = random.nextInt(classes);
+            body.append(i == 0 ? "[" : ", [");
+            for (int j = 0; j < classes; j++) {
+                logits[i][j] = (float) (random.nextGaussian() + (j == targets[i] ? 6 : 0));
+                body.append(j == 0 ? "" : ", ").append(logits[i][j]);
+            }
+            body.append(']');
+        }
+        body.append("], \"targets\": ").append(java.util.Arrays.toString(targets))
+                .append(", \"classWeights\": [6, 8, 10], \"epsilon\": 0, \"reduction\": \"sum\",")
+                .append(" \"include\": [\"gradient\"]}");
+
+        JsonNode gradient = computeAsJson(body.toString()).get("gradient");
+
+        for (int i = 0; i < rows; i++) {
+            double max = Math.max(logits[i][0], Math.max(logits[i][1], logits[i][2]));
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                sum += Math.exp(logits[i][j] - max);
+            }
+            for (int j = 0; j < classes; j++) {
+                double p = Math.exp(logits[i][j] - max) / sum;
+                double expected = weights[targets[i]] * (p - (j == targets[i] ? 1 : 0));
+                double actual = gradient.get(i).get(j).asDouble();
+                assertThat(Math.abs(actual - expected)).as("gradient[%d][%d]", i, j)
+                        .isLessThanOrEqualTo(1e-6 + 1e-5 * Math.abs(expected));
+            }
+        }
+    }
+
     private JsonNode computeAsJson(String body) {
         CrossEntropyRequest request = decoder.decode(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
