@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -59,6 +60,12 @@ public final class PreparedOps {
     public static void multiply(String role, INDArray left, INDArray right, INDArray product) {
         exec(role, new INDArray[] {left, right}, new INDArray[] {product}, NO_PARAMETERS,
                 () -> new MulOp(new INDArray[] {left, right}, new INDArray[] {product}));
+    }
+
+    /** quotient = dividend / divisor element-wise, with ND4J's broadcasting of a row or a column. */
+    public static void divide(String role, INDArray dividend, INDArray divisor, INDArray quotient) {
+        exec(role, new INDArray[] {dividend, divisor}, new INDArray[] {quotient}, NO_PARAMETERS,
+                () -> new DivOp(new INDArray[] {dividend, divisor}, new INDArray[] {quotient}));
     }
 
     private static Prepared prepare(CustomOp op, INDArray[] inputs, INDArray[] outputs, double[] parameters) {

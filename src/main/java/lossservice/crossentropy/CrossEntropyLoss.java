@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,11 +44,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>ND4J's fixed cost per operation dominates small batches: a custom operation run through
  * {@code Nd4j.exec} costs 10 to 30 us whatever its size, the same on a prepared native context about 3 us, an
  * element-wise transform, a BLAS level-1 call or {@code ger} about 1 us (ND4J runs its {@code gemv} as a custom
- * operation). So the custom operations (row maxima, row sums
- * as matrix-vector products, one-hot, products) run prepared ({@link PreparedOps}) on arrays kept per thread
- * ({@link ReusableArrays}: kept when small, from the thread's workspace when large); the max shift is a BLAS
- * rank-1 update; the total is two dot products unless the per-sample losses are asked for; and nothing is
- * computed that a request does not ask for.
+ * operation). So the custom operations (row maxima, row sums as matrix-vector products, one-hot, products,
+ * quotients) run prepared ({@link PreparedOps}) on arrays kept per thread ({@link ReusableArrays}: kept when
+ * small, from the thread's workspace when large); the max shift is a BLAS rank-1 update; the total is two dot
+ * products unless the per-sample losses are asked for; and nothing is computed that a request does not ask for.
  */
 public final class CrossEntropyLoss {
 
@@ -106,9 +104,8 @@ public final class CrossEntropyLoss {
         if (request.hasClassWeights()) {
             INDArray weights = float64 ? ReusableArrays.copyOf("classWeights64", request.classWeights64(), 1, c)
                     : ReusableArrays.copyOf("classWeights", request.classWeights(), 1, c);
-            INDArray weightedTargets = matrix("weightedTargets", type, n, c);
-            PreparedOps.multiply("weightedTargets", targets, weights, weightedTargets);
-            weighted = weightedTargets;
+            weighted = matrix("weightedTargets", type, n, c);
+            PreparedOps.multiply("weightedTargets", targets, weights, weighted);
         }
         // S_i = sum_c Q_w,ic, which is exactly 1 for an unweighted class index that is not ignored.
         INDArray rowWeight = null;
@@ -148,13 +145,13 @@ public final class CrossEntropyLoss {
         INDArray probabilities = null;
         if (request.outputs().contains(OptionalOutput.PROBABILITIES)) {
             probabilities = matrix("probabilities", type, n, c);
-            divide("probabilities", exp, rowSum, probabilities);
+            PreparedOps.divide("probabilities", exp, rowSum, probabilities);
         }
         INDArray gradient = null;
         if (request.outputs().contains(OptionalOutput.GRADIENT) && defined) {
             // dL/dx = ((S / s) e - Q_w) / D
             INDArray scale = column("gradientScale", type, n);
-            divide("gradientScale", rowWeight == null ? rowOnes : rowWeight, rowSum, scale);
+            PreparedOps.divide("gradientScale", rowWeight == null ? rowOnes : rowWeight, rowSum, scale);
             gradient = matrix("gradient", type, n, c);
             PreparedOps.multiply("gradient", exp, scale, gradient);
             blas1.axpy(gradient.length(), -1.0, weighted, gradient);
@@ -204,17 +201,11 @@ public final class CrossEntropyLoss {
         int n = request.rows();
         int c = request.numClasses();
         double epsilon = request.epsilon();
-        double target = 1 - epsilon + epsilon / c;
-        double offTarget = epsilon / c;
-        if (type == DataType.FLOAT) {
-            // The float32 values SmoothedTargets reports, so that the returned targets are the ones computed with.
-            target = (float) target;
-            offTarget = (float) offTarget;
-        }
+        // In float32, the values SmoothedTargets reports, so that the returned targets are the ones computed with.
+        double on = type == DataType.FLOAT ? (float) (1 - epsilon + epsilon / c) : 1 - epsilon + epsilon / c;
+        double off = type == DataType.FLOAT ? (float) (epsilon / c) : epsilon / c;
         INDArray targets = matrix("targets", type, n, c);
         INDArray classIndices = ReusableArrays.copyOf("classIndices", request.classIndices(), n);
-        double on = target;
-        double off = offTarget;
         // OneHot writes the "off" value for an index outside [0, C): ignored rows (index -1) are masked after.
         PreparedOps.exec("targets", new INDArray[] {classIndices}, new INDArray[] {targets}, new double[] {on, off},
                 () -> new OneHot(classIndices, targets, c, 1, on, off));
@@ -258,12 +249,6 @@ public final class CrossEntropyLoss {
         PreparedOps.exec(role, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums},
                 new double[] {alpha, beta},
                 () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
-    }
-
-    /** quotient = dividend / divisor element-wise, with ND4J's broadcasting of a column. */
-    private static void divide(String role, INDArray dividend, INDArray divisor, INDArray quotient) {
-        PreparedOps.exec(role, new INDArray[] {dividend, divisor}, new INDArray[] {quotient}, PreparedOps.NO_PARAMETERS,
-                () -> new DivOp(new INDArray[] {dividend, divisor}, new INDArray[] {quotient}));
     }
 
     private static INDArray matrix(String role, DataType type, int n, int c) {
