@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import lossservice.problem.DeadlineExceededException;
@@ -51,11 +52,7 @@ public class ComputePool implements DisposableBean {
             long retryAfterSeconds) {
         AtomicInteger counter = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                task -> {
-                    Thread thread = new Thread(task, "loss-compute-" + counter.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                task -> new Worker(task, "loss-compute-" + counter.incrementAndGet()));
         this.places = new Semaphore(maxConcurrentRequests, true);
         this.maxConcurrentRequests = maxConcurrentRequests;
         this.admissionWait = admissionWait;
@@ -121,6 +118,13 @@ public class ComputePool implements DisposableBean {
         }
     }
 
+    /**
+     * Runs a computation on one of the pool's workers with the worker's own {@link Scratch}, as {@link #run}.
+     */
+    public <T> T compute(Function<Scratch, T> computation) {
+        return run(() -> computation.apply(((Worker) Thread.currentThread()).scratch));
+    }
+
     /** Throws when the current request's deadline has passed; cheap enough to call on every read of a body. */
     public void checkDeadline() {
         Admission admission = current.get();
@@ -137,6 +141,26 @@ public class ComputePool implements DisposableBean {
     @Override
     public void destroy() {
         executor.shutdown();
+    }
+
+    /** A compute thread and the ND4J memory it keeps between computations, released when the thread ends. */
+    private static final class Worker extends Thread {
+
+        private final Scratch scratch = new Scratch();
+
+        Worker(Runnable task, String name) {
+            super(task, name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                super.run();
+            } finally {
+                scratch.close();
+            }
+        }
     }
 
     /** A place taken by one request; closing it gives the place back. */

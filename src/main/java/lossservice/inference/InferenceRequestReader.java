@@ -2,22 +2,24 @@ package lossservice.inference;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.springframework.http.HttpStatus;
 
-import lossservice.crossentropy.Reduction;
 import lossservice.json.JsonPointers;
 import lossservice.json.JsonRequestBodies;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
 import lossservice.json.NumberArrayReader;
+import lossservice.json.ShapeExpectation;
 import lossservice.limits.LimitsProperties;
+import lossservice.loss.RawScalar;
+import lossservice.loss.Tensor;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
@@ -35,9 +37,12 @@ import tools.jackson.core.exc.UnexpectedEndOfInputException;
  *
  * <p>The JSON is streamed with Jackson's parser; a tensor's JSON {@code data}, nested or flat, goes through the
  * service's {@link NumberArrayReader}. Binary data is copied little-endian straight from the body into the
- * primitive array of the tensor's datatype, one chunk at a time, with no per-element work. Every tensor is
- * checked against its own declaration here (datatype, shape, element count, binary size); what the model makes
- * of the tensors is {@link CrossEntropyModel}'s business.
+ * buffer of its {@link Tensor} in one read, with no per-element work (INT32 is widened to INT64). Every tensor is
+ * checked against its own declaration here (datatype, shape, element count, binary size); what the loss makes of
+ * the tensors is {@link ModelCalls}'s and the loss's signature's business.
+ *
+ * <p>Limits: at most {@code maxInputs} inputs (the loss's), and at most {@code loss.limits.max-elements} elements
+ * in all of them together, known from the declared shapes before any binary data is read.
  */
 final class InferenceRequestReader {
 
@@ -46,37 +51,40 @@ final class InferenceRequestReader {
     /** Binary data accepted when the body's length is not known in advance (chunked or compressed). */
     static final long MAX_BINARY_BYTES_OF_UNKNOWN_LENGTH = 256L << 20;
 
-    private static final int CHUNK_BYTES = 64 << 10;
-    private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final int MAX_RANK = 8;
     private static final String REQUEST_FIELDS = "id, inputs, outputs, parameters, model_name, model_version";
-    private static final String PARAMETERS =
-            "epsilon, label_smooth, reduction, ignore_index, num_classes, binary_data_output, priority, timeout";
 
     private final JsonRequestBodies jsonBodies;
     private final NumberArrayReader dataReader;
     private final long maxElements;
 
     /**
-     * The JSON endpoints' limits: their parser setup, and {@code loss.limits.max-elements} for each tensor (so N x C
-     * for the logits), checked against the declared shape before any binary data is read, and while JSON data is
-     * read.
+     * The JSON endpoints' limits: their parser setup, and {@code loss.limits.max-elements} for the elements of all
+     * the inputs together, checked against the declared shapes before any binary data is read, and while JSON data
+     * is read.
      */
     InferenceRequestReader(LimitsProperties limits) {
         this.jsonBodies = new JsonRequestBodies(limits);
         this.maxElements = limits.maxElements();
-        this.dataReader = new NumberArrayReader(2, true, maxElements);
+        this.dataReader = new NumberArrayReader(MAX_RANK, true, maxElements);
     }
 
     /**
      * @param body           the request body, already decompressed
      * @param contentLength  its length in bytes, or -1 when unknown
      * @param headerLength   the value of {@code Inference-Header-Content-Length}, or null when absent
+     * @param maxInputs      the most inputs the model takes
      */
-    InferenceRequest read(InputStream body, long contentLength, String headerLength) throws IOException {
+    InferenceRequest read(InputStream body, long contentLength, String headerLength, int maxInputs)
+            throws IOException {
         Long jsonLength = parseHeaderLength(headerLength, contentLength);
         InputStream json = jsonLength == null ? body : new LimitedInputStream(body, jsonLength);
         Violations violations = new Violations();
         Header header = parseJson(json, jsonLength, violations);
+        if (header.inputs.size() > maxInputs) {
+            violations.add("/inputs", "has " + header.inputs.size() + " inputs; the model takes at most " + maxInputs);
+        }
+        checkTotalElements(header, violations);
         violations.throwIfAny();
 
         long binaryBytes = 0;
@@ -94,20 +102,29 @@ final class InferenceRequestReader {
         }
 
         List<InputTensor> inputs = new ArrayList<>();
-        byte[] chunk = binaryBytes > 0 ? new byte[(int) Math.min(CHUNK_BYTES, binaryBytes)] : null;
         for (DeclaredInput input : header.inputs) {
-            TensorValues values = input.binaryDataSize != null
-                    ? readBinary(body, input, chunk)
-                    : fromJson(input, violations);
-            inputs.add(new InputTensor(input.index, input.name, input.datatype, input.shape, values));
+            Tensor values = input.binaryDataSize != null ? readBinary(body, input) : fromJson(input, violations);
+            inputs.add(new InputTensor(input.index, input.name, input.datatype, values));
         }
         if (jsonLength != null && contentLength < 0 && body.read() >= 0) {
             throw InferenceException.badRequest("The body has more bytes after the binary data of the inputs than"
                     + " their binary_data_size parameters add up to (" + binaryBytes + ").");
         }
         violations.throwIfAny();
-        return new InferenceRequest(header.id, inputs, header.outputs, header.epsilon, header.labelSmooth,
-                header.reduction, header.ignoreIndex, header.numClasses, header.binaryDataOutput != null && header.binaryDataOutput);
+        return new InferenceRequest(header.id, inputs, header.outputs, header.parameters,
+                header.binaryDataOutput != null && header.binaryDataOutput);
+    }
+
+    /** The elements of all the inputs together, from their declared shapes, before any data is kept. */
+    private void checkTotalElements(Header header, Violations violations) {
+        long total = 0;
+        for (DeclaredInput input : header.inputs) {
+            total += input.elements;
+        }
+        if (total > maxElements) {
+            violations.add("/inputs", "the inputs hold " + total + " elements together, more than the " + maxElements
+                    + " this service accepts in one request");
+        }
     }
 
     private static Long parseHeaderLength(String value, long contentLength) {
@@ -165,12 +182,10 @@ final class InferenceRequestReader {
         String id;
         List<DeclaredInput> inputs = new ArrayList<>();
         List<RequestedOutput> outputs;
-        Double epsilon;
-        Boolean labelSmooth;
-        Reduction reduction;
-        Long ignoreIndex;
-        Long numClasses;
+        Map<String, RawScalar> parameters = new LinkedHashMap<>();
         Boolean binaryDataOutput;
+        /** The numbers read from JSON data so far, for the limit on all inputs together. */
+        long dataElements;
     }
 
     private Header parseJson(InputStream json, Long jsonLength, Violations violations) {
@@ -250,6 +265,11 @@ final class InferenceRequestReader {
         }
     }
 
+    /**
+     * The request's parameters: {@code binary_data_output} is the protocol's; {@code priority} and {@code timeout}
+     * are scheduling hints of the protocol, accepted and meaningless for a computation this short; every other one
+     * is kept as sent, for the loss's signature to judge.
+     */
     private static void readRequestParameters(JsonParser parser, String pointer, Header header, Violations violations) {
         if (!expectObject(parser, pointer, violations)) {
             return;
@@ -259,26 +279,32 @@ final class InferenceRequestReader {
             String at = JsonPointers.member(pointer, name);
             parser.nextToken();
             switch (name) {
-                case "epsilon" -> header.epsilon = readNumber(parser, at, violations);
-                case "label_smooth" -> header.labelSmooth = readBoolean(parser, at, violations);
                 case "binary_data_output" -> header.binaryDataOutput = readBoolean(parser, at, violations);
-                case "ignore_index" -> header.ignoreIndex = readInteger(parser, at, violations);
-                case "num_classes" -> header.numClasses = readInteger(parser, at, violations);
-                case "reduction" -> {
-                    String text = readString(parser, at, violations);
-                    header.reduction = text == null ? null : Reduction.fromWireName(text);
-                    if (text != null && header.reduction == null) {
-                        violations.add(at, "expected \"mean\", \"sum\" or \"none\", found \"" + abbreviate(text) + "\"");
-                    }
-                }
-                // Scheduling hints of the protocol: accepted, and meaningless for a computation this short.
                 case "priority", "timeout" -> readNumber(parser, at, violations);
                 default -> {
-                    violations.add(at, "unknown parameter; the parameters are " + PARAMETERS);
-                    JsonTokens.skipValue(parser);
+                    if (header.parameters.containsKey(name)) {
+                        violations.add(at, "the parameter appears more than once");
+                    }
+                    header.parameters.put(name, readScalar(parser));
                 }
             }
         }
+    }
+
+    /** A parameter's value as sent, whatever its type. */
+    private static RawScalar readScalar(JsonParser parser) {
+        String description = JsonTokens.describe(parser);
+        Object value = switch (parser.currentToken()) {
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? (Object) parser.getDoubleValue() : (Object) parser.getLongValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            case VALUE_STRING -> parser.getString();
+            default -> null;
+        };
+        JsonTokens.skipValue(parser);
+        return new RawScalar(value, description);
     }
 
     private void readInputs(JsonParser parser, String pointer, Header header, Violations violations) {
@@ -290,7 +316,7 @@ final class InferenceRequestReader {
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             String at = JsonPointers.element(pointer, index);
-            DeclaredInput input = readInput(parser, at, violations);
+            DeclaredInput input = readInput(parser, at, header, violations);
             if (input != null) {
                 input.index = index;
                 header.inputs.add(input);
@@ -299,7 +325,7 @@ final class InferenceRequestReader {
         }
     }
 
-    private DeclaredInput readInput(JsonParser parser, String pointer, Violations violations) {
+    private DeclaredInput readInput(JsonParser parser, String pointer, Header header, Violations violations) {
         if (!expectObject(parser, pointer, violations)) {
             return null;
         }
@@ -318,7 +344,10 @@ final class InferenceRequestReader {
                 case "parameters" -> valid &= readInputParameters(parser, at, input, violations);
                 case "data" -> {
                     if (parser.currentToken() == JsonToken.START_ARRAY) {
-                        input.data = dataReader.read(parser, at, violations);
+                        input.data = dataReader.read(parser, at, violations, ShapeExpectation.NONE,
+                                maxElements - header.dataElements, "takes the request past " + maxElements
+                                        + " elements, the most this service accepts in the inputs of one request");
+                        header.dataElements += input.data.length();
                         valid &= !violations.hasAtOrBelow(at);
                     } else {
                         violations.add(at, "expected an array of numbers, found " + JsonTokens.describe(parser));
@@ -367,11 +396,10 @@ final class InferenceRequestReader {
         long elements = 1;
         for (long dimension : input.shape) {
             elements = dimension != 0 && elements > Long.MAX_VALUE / dimension ? Long.MAX_VALUE : elements * dimension;
-        }
-        if (elements > MAX_ELEMENTS) {
-            violations.add(pointer + "/shape", "has " + elements + " elements, more than a tensor may have ("
-                    + MAX_ELEMENTS + ")");
-            return input;
+            if (dimension > Integer.MAX_VALUE) {
+                violations.add(pointer + "/shape", "has a dimension of " + dimension + ", more than a tensor may have");
+                return input;
+            }
         }
         if (elements > maxElements) {
             violations.add(pointer + "/shape", "has " + elements + " elements, more than the " + maxElements
@@ -511,8 +539,8 @@ final class InferenceRequestReader {
             }
             valid &= dimension != null && dimension >= 0;
             dimensions.add(dimension);
-            if (dimensions.size() > 8) {
-                violations.add(pointer, "has more than 8 dimensions");
+            if (dimensions.size() > MAX_RANK) {
+                violations.add(pointer, "has more than " + MAX_RANK + " dimensions");
                 parser.skipChildren();
                 return null;
             }
@@ -576,90 +604,85 @@ final class InferenceRequestReader {
 
     // ---- tensor data ------------------------------------------------------------------------------------
 
-    /** JSON numbers into the datatype's array; integer datatypes take JSON integers only. */
-    private static TensorValues fromJson(DeclaredInput input, Violations violations) {
+    /**
+     * JSON numbers into a tensor of the datatype's element type (INT32 widened to INT64): integer datatypes take JSON
+     * integers within their range only, FP32 numbers that fit float32 only.
+     */
+    private static Tensor fromJson(DeclaredInput input, Violations violations) {
         double[] values = input.data.values();
         boolean[] integral = input.data.integral();
         int n = input.elements;
         String at = input.pointer + "/data";
+        Tensor tensor = Tensor.allocate(input.datatype.elementType(), dimensions(input.shape));
         switch (input.datatype) {
-            case FP32 -> {
-                float[] floats = new float[n];
+            case FP32, FP64 -> {
                 for (int i = 0; i < n; i++) {
-                    floats[i] = (float) values[i];
+                    if (input.datatype == TensorDatatype.FP32 && Float.isInfinite((float) values[i])) {
+                        violations.add(elementPointer(at, input, i), "does not fit FP32: " + values[i]
+                                + " is beyond the float32 range; send FP64");
+                    }
+                    tensor.set(i, values[i]);
                 }
-                return new TensorValues.Float32(floats);
-            }
-            case FP64 -> {
-                return new TensorValues.Float64(java.util.Arrays.copyOf(values, n));
             }
             case INT32, INT64 -> {
-                long min = input.datatype == TensorDatatype.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
-                long max = input.datatype == TensorDatatype.INT32 ? Integer.MAX_VALUE : Long.MAX_VALUE;
-                long[] longs = new long[n];
+                double min = input.datatype == TensorDatatype.INT32 ? Integer.MIN_VALUE : -0x1p63;
+                double max = input.datatype == TensorDatatype.INT32 ? Integer.MAX_VALUE : 0x1p63;
                 for (int i = 0; i < n; i++) {
                     if (!integral[i]) {
                         violations.add(elementPointer(at, input, i), "an " + input.datatype
                                 + " element must be a JSON integer, found " + values[i]);
-                    } else if (values[i] < min || values[i] > max) {
+                    } else if (values[i] < min || values[i] >= max && input.datatype == TensorDatatype.INT64
+                            || values[i] > max) {
                         violations.add(elementPointer(at, input, i), "does not fit " + input.datatype + ": "
                                 + values[i]);
                     }
-                    longs[i] = (long) values[i];
+                    tensor.setLong(i, (long) values[i]);
                 }
-                if (input.datatype == TensorDatatype.INT64) {
-                    return new TensorValues.Int64(longs);
-                }
-                int[] ints = new int[n];
-                for (int i = 0; i < n; i++) {
-                    ints[i] = (int) longs[i];
-                }
-                return new TensorValues.Int32(ints);
             }
-            default -> throw new IllegalStateException("unhandled datatype " + input.datatype);
         }
+        return tensor;
     }
 
     /** The pointer of flat element {@code i} in the data as it was written (flat or nested like the shape). */
     private static String elementPointer(String dataPointer, DeclaredInput input, int i) {
-        if (input.data.depth() == 1 || input.shape.length < 2) {
+        if (input.data.depth() == 1) {
             return dataPointer + "/" + i;
         }
-        long columns = input.shape[1];
-        return dataPointer + "/" + i / columns + "/" + i % columns;
+        return JsonPointers.ofElement(dataPointer, dimensions(input.shape), i);
     }
 
-    /** Copies the input's bytes little-endian into the datatype's array, one chunk at a time. */
-    private static TensorValues readBinary(InputStream body, DeclaredInput input, byte[] chunk) throws IOException {
-        int n = input.elements;
-        int elementBytes = input.datatype.bytes();
-        int perChunk = chunk == null ? 0 : chunk.length / elementBytes;
-        ByteBuffer bytes = chunk == null ? null : ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-        TensorValues values = switch (input.datatype) {
-            case FP32 -> new TensorValues.Float32(new float[n]);
-            case FP64 -> new TensorValues.Float64(new double[n]);
-            case INT32 -> new TensorValues.Int32(new int[n]);
-            case INT64 -> new TensorValues.Int64(new long[n]);
-        };
-        for (int offset = 0; offset < n; offset += perChunk) {
-            int count = Math.min(perChunk, n - offset);
-            int length = count * elementBytes;
-            if (body.readNBytes(chunk, 0, length) < length) {
-                throw InferenceException.badRequest("The body ends inside the binary data of input \"" + input.name
-                        + "\": it is shorter than the binary_data_size parameters say.");
+    /** Reads the input's little-endian bytes straight into its tensor (INT32 through a buffer, widened). */
+    private static Tensor readBinary(InputStream body, DeclaredInput input) throws IOException {
+        int[] shape = dimensions(input.shape);
+        if (input.datatype == TensorDatatype.INT32) {
+            byte[] int32 = new byte[input.elements * Integer.BYTES];
+            readFully(body, int32, input);
+            java.nio.IntBuffer ints = java.nio.ByteBuffer.wrap(int32).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asIntBuffer();
+            Tensor widened = Tensor.allocate(input.datatype.elementType(), shape);
+            for (int i = 0; i < input.elements; i++) {
+                widened.setLong(i, ints.get(i));
             }
-            bytes.clear();
-            if (values instanceof TensorValues.Float32 floats) {
-                bytes.asFloatBuffer().get(floats.values(), offset, count);
-            } else if (values instanceof TensorValues.Float64 doubles) {
-                bytes.asDoubleBuffer().get(doubles.values(), offset, count);
-            } else if (values instanceof TensorValues.Int32 ints) {
-                bytes.asIntBuffer().get(ints.values(), offset, count);
-            } else if (values instanceof TensorValues.Int64 longs) {
-                bytes.asLongBuffer().get(longs.values(), offset, count);
-            }
+            return widened;
         }
-        return values;
+        Tensor tensor = Tensor.allocate(input.datatype.elementType(), shape);
+        readFully(body, tensor.bytes(), input);
+        return tensor;
+    }
+
+    private static void readFully(InputStream body, byte[] bytes, DeclaredInput input) throws IOException {
+        if (body.readNBytes(bytes, 0, bytes.length) < bytes.length) {
+            throw InferenceException.badRequest("The body ends inside the binary data of input \"" + input.name
+                    + "\": it is shorter than the binary_data_size parameters say.");
+        }
+    }
+
+    private static int[] dimensions(long[] shape) {
+        int[] dimensions = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dimensions[i] = (int) shape[i];
+        }
+        return dimensions;
     }
 
     static String shapeText(long[] shape) {

@@ -3,11 +3,9 @@ package lossservice.inference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.List;
 
+import lossservice.json.TensorJson;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.StreamWriteFeature;
@@ -15,27 +13,34 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Writes an inference response: the JSON object, then the binary data of the outputs sent as binary, in the
- * order of {@code outputs}, each little-endian and row-major (the binary tensor data extension). The JSON part
- * is built first because its length goes in the {@code Inference-Header-Content-Length} header.
+ * order of {@code outputs}, each little-endian and row-major (the binary tensor data extension), straight from the
+ * tensors' buffers. Nothing of a large answer is held whole in memory: an all-JSON response is streamed as it is
+ * written; when outputs are binary, the JSON part is written twice, once only to count its bytes for the
+ * {@code Inference-Header-Content-Length} header.
  */
 final class InferenceResponseWriter {
-
-    private static final int CHUNK_BYTES = 64 << 10;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
 
-    /** A response ready to send: its JSON part and the outputs whose bytes follow it. */
-    record Response(byte[] json, List<OutputTensor> outputs) {
+    /** A response to send: the model, the request id, and the outputs. */
+    record Response(String id, String model, String version, List<OutputTensor> outputs) {
 
         boolean hasBinary() {
             return outputs.stream().anyMatch(OutputTensor::binary);
         }
 
-        long contentLength() {
-            long length = json.length;
+        /** The length of the JSON part, counted by writing it to nowhere. */
+        long jsonLength() {
+            CountingOutputStream counter = new CountingOutputStream();
+            writeJson(counter);
+            return counter.count;
+        }
+
+        long binaryLength() {
+            long length = 0;
             for (OutputTensor output : outputs) {
                 if (output.binary()) {
                     length += output.binarySize();
@@ -44,56 +49,50 @@ final class InferenceResponseWriter {
             return length;
         }
 
-        void writeBody(OutputStream out) throws IOException {
-            out.write(json);
-            byte[] chunk = null;
-            for (OutputTensor output : outputs) {
-                if (output.binary() && output.values().length > 0) {
-                    if (chunk == null) {
-                        chunk = new byte[CHUNK_BYTES];
+        void writeJson(OutputStream out) {
+            try (JsonGenerator generator = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
+                TensorJson tensors = new TensorJson(generator);
+                generator.writeStartObject();
+                if (id != null) {
+                    generator.writeStringProperty("id", id);
+                }
+                generator.writeStringProperty("model_name", model);
+                generator.writeStringProperty("model_version", version);
+                generator.writeName("outputs");
+                generator.writeStartArray();
+                for (OutputTensor output : outputs) {
+                    generator.writeStartObject();
+                    generator.writeStringProperty("name", output.name());
+                    generator.writeStringProperty("datatype", output.datatype());
+                    generator.writeName("shape");
+                    int[] shape = output.values().shape();
+                    generator.writeArray(shape, 0, shape.length);
+                    if (output.binary()) {
+                        generator.writeName("parameters");
+                        generator.writeStartObject();
+                        generator.writeNumberProperty("binary_data_size", output.binarySize());
+                        generator.writeEndObject();
+                    } else {
+                        generator.writeName("data");
+                        tensors.writeFlat(output.values());
                     }
-                    writeLittleEndian(output.values(), chunk, out);
+                    generator.writeEndObject();
+                }
+                generator.writeEndArray();
+                generator.writeEndObject();
+            }
+        }
+
+        void writeBinary(OutputStream out) throws IOException {
+            for (OutputTensor output : outputs) {
+                if (output.binary()) {
+                    out.write(output.values().bytes(), 0, output.values().byteSize());
                 }
             }
         }
     }
 
-    static Response response(String id, List<OutputTensor> outputs) {
-        ByteArrayOutputStream json = new ByteArrayOutputStream();
-        try (JsonGenerator generator = JSON.createGenerator(ObjectWriteContext.empty(), json)) {
-            generator.writeStartObject();
-            if (id != null) {
-                generator.writeStringProperty("id", id);
-            }
-            generator.writeStringProperty("model_name", CrossEntropyModel.NAME);
-            generator.writeStringProperty("model_version", CrossEntropyModel.VERSION);
-            generator.writeName("outputs");
-            generator.writeStartArray();
-            for (OutputTensor output : outputs) {
-                generator.writeStartObject();
-                generator.writeStringProperty("name", output.name());
-                generator.writeStringProperty("datatype", OutputTensor.DATATYPE);
-                generator.writeName("shape");
-                generator.writeArray(output.shape(), 0, output.shape().length);
-                if (output.binary()) {
-                    generator.writeName("parameters");
-                    generator.writeStartObject();
-                    generator.writeNumberProperty("binary_data_size", output.binarySize());
-                    generator.writeEndObject();
-                } else {
-                    generator.writeName("data");
-                    generator.writeStartArray();
-                    for (float value : output.values()) {
-                        generator.writeNumber(value);
-                    }
-                    generator.writeEndArray();
-                }
-                generator.writeEndObject();
-            }
-            generator.writeEndArray();
-            generator.writeEndObject();
-        }
-        return new Response(json.toByteArray(), outputs);
+    private InferenceResponseWriter() {
     }
 
     /** {@code {"error": message}}, the protocol's error body. */
@@ -107,14 +106,17 @@ final class InferenceResponseWriter {
         return json.toByteArray();
     }
 
-    private static void writeLittleEndian(float[] values, byte[] chunk, OutputStream out) throws IOException {
-        FloatBuffer floats = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        int perChunk = chunk.length / Float.BYTES;
-        for (int offset = 0; offset < values.length; offset += perChunk) {
-            int count = Math.min(perChunk, values.length - offset);
-            floats.clear();
-            floats.put(values, offset, count);
-            out.write(chunk, 0, count * Float.BYTES);
+    private static final class CountingOutputStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            count += length;
         }
     }
 }

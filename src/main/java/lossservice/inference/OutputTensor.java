@@ -1,15 +1,19 @@
 package lossservice.inference;
 
+import lossservice.loss.Tensor;
+
 /**
- * An output tensor of a response: FP32, row-major.
+ * An output tensor of a response, in the computation's precision.
  *
  * @param binary  whether it goes in the binary part of the body rather than in the JSON
  */
-record OutputTensor(String name, long[] shape, float[] values, boolean binary) {
+record OutputTensor(String name, Tensor values, boolean binary) {
 
-    static final String DATATYPE = "FP32";
+    String datatype() {
+        return values.dtype().protocolName();
+    }
 
     long binarySize() {
-        return (long) values.length * Float.BYTES;
+        return values.byteSize();
     }
 }

@@ -1,5 +1,7 @@
 package lossservice.inference;
 
+import lossservice.loss.DType;
+
 /** The Open Inference Protocol tensor datatypes this service reads and writes, with their sizes in bytes. */
 enum TensorDatatype {
     FP32(4),
@@ -15,6 +17,15 @@ enum TensorDatatype {
 
     int bytes() {
         return bytes;
+    }
+
+    /** The element type of the tensor its data is read into: INT32 is widened to INT64. */
+    DType elementType() {
+        return switch (this) {
+            case FP32 -> DType.FLOAT32;
+            case FP64 -> DType.FLOAT64;
+            case INT32, INT64 -> DType.INT64;
+        };
     }
 
     boolean isFloatingPoint() {

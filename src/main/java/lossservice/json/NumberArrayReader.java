@@ -1,8 +1,6 @@
 package lossservice.json;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import lossservice.problem.InvalidRequestException;
 import lossservice.problem.Violation;
@@ -17,8 +15,7 @@ import tools.jackson.core.JsonToken;
  * each level fixes that level's length and the first number fixes the depth. Every array whose length
  * differs, every number where an array belongs, every array where a number belongs and every value that
  * is not a finite number is reported at its own JSON pointer. A number beyond the double range (1e400) is
- * an error; one that is only beyond the float32 range (1e39) is recorded in
- * {@link NumberArray#beyondFloat32()} for the caller, which knows the computation's precision.
+ * an error; whether one fits the computation's precision is for the caller to say.
  *
  * <p>Given a {@link ShapeExpectation} (the targets must match the logits), arrays are compared with the
  * expected lengths instead of the first array at their level, and the expected depth decides where numbers
@@ -61,8 +58,18 @@ public final class NumberArrayReader {
      * the parser on its matching {@code END_ARRAY}.
      */
     public NumberArray read(JsonParser parser, String pointer, Violations violations, ShapeExpectation expectation) {
+        return read(parser, pointer, violations, expectation, maxValues, null);
+    }
+
+    /**
+     * Reads the array at the parser's current {@code START_ARRAY} token against an expected shape, accepting at most
+     * {@code maxValues} numbers: the number past it stops the reading at once with an
+     * {@link InvalidRequestException} at {@code pointer} saying {@code tooMany} (or that the array has more than
+     * {@code maxValues} numbers when null).
+     */
+    public NumberArray read(JsonParser parser, String pointer, Violations violations, ShapeExpectation expectation,
+            long maxValues, String tooMany) {
         int[] expected = null;
-        List<String> beyondFloat32 = List.of();
         int[] shape = new int[maxDepth];
         Arrays.fill(shape, -1);
         int[] index = new int[maxDepth];
@@ -136,8 +143,8 @@ public final class NumberArrayReader {
                 continue;
             }
             if (count == maxValues) {
-                throw new InvalidRequestException(new Violation(pointer, "has more than " + maxValues
-                        + " numbers, the most this service accepts"));
+                throw new InvalidRequestException(new Violation(pointer, tooMany != null ? tooMany
+                        : "has more than " + maxValues + " numbers, the most this service accepts"));
             }
             if (count == values.length) {
                 values = Arrays.copyOf(values, count * 2);
@@ -150,11 +157,6 @@ public final class NumberArrayReader {
                 if (Double.isInfinite(value)) {
                     violations.add(pointerAt(pointer, index, open), JsonTokens.describe(parser)
                             + " is beyond the float64 range");
-                } else if (Float.isInfinite((float) value)) {
-                    if (beyondFloat32.isEmpty()) {
-                        beyondFloat32 = new ArrayList<>();
-                    }
-                    beyondFloat32.add(pointerAt(pointer, index, open));
                 }
                 values[count] = value;
                 if (integral != null) {
@@ -175,7 +177,7 @@ public final class NumberArrayReader {
                 resolvedShape[level] = 0;
             }
         }
-        return new NumberArray(resolvedShape, values, integral, beyondFloat32);
+        return new NumberArray(resolvedShape, values, integral);
     }
 
     /**

@@ -57,7 +57,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         LimitedBodyRequest limited = new LimitedBodyRequest(request, maxBytes, computePool);
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
-            metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+            metrics.rejected(Rejection.PAYLOAD_TOO_LARGE, protocol(request));
             reject(request, response, ProblemType.PAYLOAD_TOO_LARGE, "The request body has " + declared
                     + " bytes; the limit is " + maxBytes + " bytes.", Map.of(HttpHeaders.CONNECTION, "close"));
             return;
@@ -70,7 +70,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         try {
             admission = computePool.admit();
         } catch (OverloadedException e) {
-            metrics.rejected(Rejection.OVERLOADED);
+            metrics.rejected(Rejection.OVERLOADED, protocol(request));
             reject(request, response, ProblemType.OVERLOADED, e.getMessage(), Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
             return;
         }
@@ -79,6 +79,12 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         } finally {
             admission.close();
         }
+    }
+
+    /** The protocol tag of a rejection: "v2" under /v2, "rest" elsewhere. */
+    private static String protocol(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals("/v2") || path.startsWith("/v2/") ? "v2" : "rest";
     }
 
     /** The type decides the status; the path decides the body: problem+json, or the format of a {@link RejectionBodies}. */

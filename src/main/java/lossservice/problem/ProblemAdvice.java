@@ -28,6 +28,8 @@ import jakarta.servlet.http.HttpServletRequest;
 class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+    /** The protocol tag of rejections answered here: the JSON endpoints (/v2 answers its own). */
+    private static final String PROTOCOL = "rest";
 
     private final LossMetrics metrics;
 
@@ -37,31 +39,31 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.INVALID_REQUEST);
+        metrics.rejected(Rejection.INVALID_REQUEST, PROTOCOL);
         return ProblemDetails.response(ProblemDetails.invalidRequest(e, request.getRequestURI()), HttpHeaders.EMPTY);
     }
 
     @ExceptionHandler(MalformedRequestException.class)
     ResponseEntity<Object> malformedRequest(MalformedRequestException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.MALFORMED_JSON);
+        metrics.rejected(Rejection.MALFORMED_JSON, PROTOCOL);
         return problem(ProblemType.MALFORMED_JSON, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(ResultOutOfRangeException.class)
     ResponseEntity<Object> resultOutOfRange(ResultOutOfRangeException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.RESULT_OUT_OF_RANGE);
+        metrics.rejected(Rejection.RESULT_OUT_OF_RANGE, PROTOCOL);
         return problem(ProblemType.RESULT_OUT_OF_RANGE, e.getMessage(), request);
     }
 
     @ExceptionHandler(PayloadTooLargeException.class)
     ResponseEntity<Object> payloadTooLarge(PayloadTooLargeException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
+        metrics.rejected(Rejection.PAYLOAD_TOO_LARGE, PROTOCOL);
         return problem(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage(), request, closing());
     }
 
     @ExceptionHandler(OverloadedException.class)
     ResponseEntity<Object> overloaded(OverloadedException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.OVERLOADED);
+        metrics.rejected(Rejection.OVERLOADED, PROTOCOL);
         HttpHeaders headers = closing();
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         return problem(ProblemType.OVERLOADED, e.getMessage(), request, headers);
@@ -69,8 +71,13 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DeadlineExceededException.class)
     ResponseEntity<Object> deadlineExceeded(DeadlineExceededException e, HttpServletRequest request) {
-        metrics.rejected(Rejection.DEADLINE_EXCEEDED);
+        metrics.rejected(Rejection.DEADLINE_EXCEEDED, PROTOCOL);
         return problem(ProblemType.DEADLINE_EXCEEDED, e.getMessage(), request, closing());
+    }
+
+    @ExceptionHandler(UnknownLossException.class)
+    ResponseEntity<Object> unknownLoss(UnknownLossException e, HttpServletRequest request) {
+        return problem(ProblemType.NOT_FOUND, e.getMessage(), request);
     }
 
     @ExceptionHandler(Exception.class)

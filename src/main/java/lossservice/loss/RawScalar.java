@@ -1,0 +1,11 @@
+package lossservice.loss;
+
+/**
+ * A scalar as a transport read it, before the loss's rules.
+ *
+ * @param value        a {@code Boolean}, a {@code Long} (an integer within 64 bits), a {@code Double} (any other
+ *                     number, possibly infinite when it overflowed), a {@code String}, or null for anything else
+ * @param description  the value in words for messages ({@code the string "2"}, {@code an array})
+ */
+public record RawScalar(Object value, String description) {
+}

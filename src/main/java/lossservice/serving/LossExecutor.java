@@ -1,0 +1,59 @@
+package lossservice.serving;
+
+import lossservice.backend.ActiveBackend;
+import lossservice.compute.ComputePool;
+import lossservice.loss.LossCall;
+import lossservice.loss.LossDefinition;
+import lossservice.loss.LossRegistry;
+import lossservice.loss.LossResult;
+import lossservice.metrics.LossMetrics;
+import lossservice.problem.ResultOutOfRangeException;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs a validated call of any loss, for every transport: on a compute worker with its scratch memory and within
+ * the request's deadline ({@link ComputePool}), timed in {@code loss_computation_seconds{loss, protocol, backend}},
+ * and refused with {@link ResultOutOfRangeException} when a number would not be finite in the call's precision
+ * (no response ever holds NaN or an infinity).
+ */
+@Component
+public class LossExecutor {
+
+    private final ComputePool computePool;
+    private final LossMetrics metrics;
+    private final String backend;
+
+    /** The backend is warmed up in its constructor: depending on it means computing only once it is ready. */
+    LossExecutor(ComputePool computePool, LossMetrics metrics, ActiveBackend backend, LossRegistry registry) {
+        this.computePool = computePool;
+        this.metrics = metrics;
+        this.backend = backend.kind().wireName();
+        for (LossDefinition definition : registry.all()) {
+            for (String protocol : LossMetrics.PROTOCOLS) {
+                metrics.register(definition.name(), protocol);
+            }
+        }
+    }
+
+    public LossResult execute(LossDefinition definition, LossCall call, String protocol) {
+        long elements = call.input(definition.signature().firstInput().name()).size();
+        LossResult result = computePool.compute(scratch -> metrics.computation(definition.name(), protocol, elements,
+                () -> {
+                    try (MemoryWorkspace ignored = scratch.openWorkspace()) {
+                        return definition.compute(call, scratch);
+                    }
+                }));
+        if (!result.allFinite(call.dtype())) {
+            throw new ResultOutOfRangeException("The result overflows " + call.dtype().wireName() + ": the inputs"
+                    + " are too large for the loss to be represented.");
+        }
+        return result;
+    }
+
+    /** The ND4J backend that computes every result ("cpu" or "cuda"). */
+    public String backend() {
+        return backend;
+    }
+}
