@@ -37,7 +37,8 @@ final class ProtocolMetadata {
                     shape(signature, form.shape())));
         }
         List<Tensor> outputs = new ArrayList<>();
-        outputs.add(new Tensor(Signature.LOSS, "FP32", List.of(1L)));
+        // The loss has shape [1], or [0] when it is undefined.
+        outputs.add(new Tensor(Signature.LOSS, "FP32", List.of(-1L)));
         for (OutputSpec output : signature.outputs()) {
             outputs.add(new Tensor(output.tensorName(), "FP32", shape(signature, output.shape())));
         }

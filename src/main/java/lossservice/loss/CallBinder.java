@@ -44,7 +44,8 @@ public final class CallBinder {
             Tensor tensor = array.usable() && spec.references().stream().allMatch(known::containsKey)
                     ? bindInput(spec, array, dtype, known, violations) : null;
             if (tensor == null) {
-                inputsUsable = false;
+                // An optional input that failed is left out, so that the loss's own rules are still checked.
+                inputsUsable &= !spec.required();
             } else {
                 known.put(spec.name(), tensor.shape());
                 inputs.put(spec.name(), tensor);
@@ -148,6 +149,10 @@ public final class CallBinder {
     /** Real numbers in the precision: finite there, and within {@code range} when it is given. */
     private static Tensor reals(RawArray array, DType dtype, Range range, Violations violations) {
         Tensor wire = array.tensor();
+        if (wire != null && !wire.dtype().isFloatingPoint()) {
+            violations.add(array.pointer(), "must be FP32 or FP64, found " + wire.dtype().protocolName());
+            return null;
+        }
         Tensor reals = wire != null && wire.dtype() == dtype ? wire : Tensor.allocate(dtype, array.shape());
         boolean copy = reals != wire;
         boolean valid = true;

@@ -31,7 +31,7 @@ public interface LossDefinition {
     /**
      * Rules that relate inputs and parameters beyond what the signature says (class indices in range, ...),
      * reported into {@code violations} with JSON pointers into the JSON form of the request. Called once every
-     * required input has a valid shape.
+     * required input is valid (an optional input that is not is absent from the call).
      */
     default void validate(LossCall call, Violations violations) {
     }

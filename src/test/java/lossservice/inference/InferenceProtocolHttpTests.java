@@ -221,7 +221,7 @@ class InferenceProtocolHttpTests {
                         "not supported"),
                 Arguments.of("targets shape disagrees with logits", TritonHttpClient.body("", List.of(logits,
                         new Input("targets", new long[] {3}, "INT64", new double[] {0, 1, 2}, true)), null, Map.of()),
-                        "expected [2]"),
+                        "input targets: has 3 entries, expected 2"),
                 Arguments.of("JSON data does not fit the shape", TritonHttpClient.body("", List.of(
                         new Input("logits", new long[] {2, 2}, "FP32", new double[] {1, 2, 3, 4, 5, 6}, false),
                         targets), null, Map.of()), "has 6 elements"),
@@ -233,7 +233,7 @@ class InferenceProtocolHttpTests {
                         java.util.Arrays.copyOf(valid.bytes(), valid.bytes().length - 4), valid.jsonSize()),
                         "binary_data_size parameters"),
                 Arguments.of("missing targets", TritonHttpClient.body("", List.of(logits), null, Map.of()),
-                        "\\\"targets\\\" is required"),
+                        "input targets: is required"),
                 Arguments.of("header length beyond the body", new Body(valid.bytes(), valid.bytes().length + 1),
                         "Inference-Header-Content-Length"),
                 Arguments.of("header length cutting the JSON short", new Body(valid.bytes(), valid.jsonSize() - 5),
@@ -253,9 +253,12 @@ class InferenceProtocolHttpTests {
                 Arguments.of("NaN logit in binary", TritonHttpClient.body("", List.of(
                         new Input("logits", new long[] {2, 3}, "FP32", new double[] {1, Double.NaN, 3, 4, 5, 6}, true),
                         targets), null, Map.of()), "logits[0][1]"),
-                Arguments.of("FP64 logit beyond float32", TritonHttpClient.body("", List.of(
+                Arguments.of("FP64 logit beyond float32 in a float32 computation", TritonHttpClient.body("", List.of(
                         new Input("logits", new long[] {2, 3}, "FP64", new double[] {1, 1e39, 3, 4, 5, 6}, true),
-                        targets), null, Map.of()), "beyond the float32 range"),
+                        targets), null, Map.of("dtype", "float32")), "input logits[0][1]: is beyond the float32 range"),
+                Arguments.of("FP32 JSON data beyond float32", raw("""
+                        {"inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[1e39,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""), "does not fit FP32"),
                 Arguments.of("negative probability", TritonHttpClient.body("", List.of(logits,
                         new Input("targets", new long[] {2, 3}, "FP32", new double[] {1, 0, 0, -0.5, 1, 0}, true)),
                         null, Map.of()), "a probability must be >= 0"),
@@ -264,7 +267,7 @@ class InferenceProtocolHttpTests {
                 Arguments.of("unknown parameter", TritonHttpClient.body("", List.of(logits, targets), null,
                         Map.of("temperature", 2)), "unknown parameter"),
                 Arguments.of("num_classes other than C", TritonHttpClient.body("", List.of(logits, targets), null,
-                        Map.of("num_classes", 4)), "must equal the number of classes in logits (3), found 4"),
+                        Map.of("num_classes", 4)), "must equal the number of classes in logits (3, dimension 1), found 4"),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
     }
 

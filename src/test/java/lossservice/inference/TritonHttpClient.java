@@ -167,9 +167,10 @@ final class TritonHttpClient {
                 if (size != null) {
                     int bytes = size.intValue();
                     ByteBuffer buffer = ByteBuffer.wrap(body, offset, bytes).order(ByteOrder.LITTLE_ENDIAN);
-                    double[] values = new double[bytes / 4];
+                    boolean fp64 = output.get("datatype").asString().equals("FP64");
+                    double[] values = new double[bytes / (fp64 ? 8 : 4)];
                     for (int i = 0; i < values.length; i++) {
-                        values[i] = buffer.getFloat();
+                        values[i] = fp64 ? buffer.getDouble() : buffer.getFloat();
                     }
                     offset += bytes;
                     outputs.put(name, values);

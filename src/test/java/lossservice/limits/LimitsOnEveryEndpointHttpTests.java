@@ -65,16 +65,16 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
 
     @Test
     void binaryCrossEntropyOutputsOverTheOutputLimitAre422WithTheNumbers() throws Exception {
-        // 30 x 30 = 900 logits (under 1000), but four 900-number outputs = 3600 > 1500
-        HttpResponse<String> response = post(BCE, bceBody(30, 30,
+        // 20 x 20 logits and targets = 800 numbers (under 1000), but four 400-number outputs = 1600 > 1500
+        HttpResponse<String> response = post(BCE, bceBody(20, 20,
                 "[\"smoothedTargets\", \"elementLoss\", \"probabilities\", \"gradient\"]"));
 
         JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
                 "invalid-request");
         assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/include");
-        assertThat(problem.path("errors").get(0).path("message").asString()).contains("3600", "1500", "\"gradient\"");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("1600", "1500", "\"gradient\"");
 
-        HttpResponse<String> underTheLimit = post(BCE, bceBody(30, 30, "[\"gradient\"]")); // 900 <= 1500
+        HttpResponse<String> underTheLimit = post(BCE, bceBody(20, 20, "[\"gradient\"]")); // 400 <= 1500
         assertThat(underTheLimit.statusCode()).as(underTheLimit.body()).isEqualTo(200);
     }
 
@@ -145,8 +145,28 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
         String error = assertProtocolError(binary.statusCode(), contentType(binary), binary.body(), 400);
         assertThat(error).contains("/inputs/0/shape", "1200", "1000");
 
-        HttpResponse<String> underTheLimit = post(INFER, inferBody(30, 30, true)); // 900 <= 1000
+        HttpResponse<String> underTheLimit = post(INFER, inferBody(20, 20, true)); // 420 <= 1000
         assertThat(underTheLimit.statusCode()).as(underTheLimit.body()).isEqualTo(200);
+    }
+
+    @Test
+    void inferenceOutputsOverTheOutputLimitAre400WithTheNumbers() throws Exception {
+        // 30 x 30 logits and 30 targets = 930 numbers (under 1000); every output (none named): 3 x 900 + 30 + 1
+        HttpResponse<String> response = post(INFER, inferBody(30, 30, true));
+
+        String error = assertProtocolError(response.statusCode(), contentType(response), response.body(), 400);
+        assertThat(error).contains("outputs", "2730", "1500");
+    }
+
+    @Test
+    void theElementLimitCountsEveryInputOfARequestTogether() throws Exception {
+        // logits 25 x 25 = 625 and targets 625: each under 1000, together 1250
+        HttpResponse<String> response = post(BCE, bceBody(25, 25, "[]"));
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/targets");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("1000");
     }
 
     @Test

@@ -64,9 +64,13 @@ class ActuatorHttpTests {
 
     @Test
     void prometheusServesLatencyHistogramsAndTheServiceMetrics() throws Exception {
-        double rejectedBefore = rejections(get("/actuator/prometheus").body(), "invalid_request");
+        double rejectedBefore = rejections(get("/actuator/prometheus").body(), "invalid_request", "rest");
+        double v2RejectedBefore = rejections(get("/actuator/prometheus").body(), "invalid_request", "v2");
         assertThat(post(VALID).statusCode()).isEqualTo(200);
         assertThat(post("{\"logits\": [[1, 2]], \"targets\": [7]}").statusCode()).isEqualTo(422);
+        assertThat(post("/v2/models/cross-entropy/infer", "{\"inputs\": [{\"name\": \"logits\", \"datatype\":"
+                + " \"FP32\", \"shape\": [1, 2], \"data\": [1, 2]}, {\"name\": \"targets\", \"datatype\":"
+                + " \"INT64\", \"shape\": [1], \"data\": [7]}]}").statusCode()).isEqualTo(400);
 
         HttpResponse<String> response = get("/actuator/prometheus");
 
@@ -74,14 +78,20 @@ class ActuatorHttpTests {
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         String metrics = response.body();
         assertThat(metrics).containsPattern(
-                "http_server_requests_seconds_bucket\\{[^}]*status=\"200\"[^}]*uri=\"/v1/losses/cross-entropy\"");
-        assertThat(metrics).containsPattern("loss_computation_seconds_bucket\\{backend=\"cpu\",le=\"[^\"]+\"} [1-9]");
-        assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\"} [1-9]");
-        assertThat(metrics).containsPattern("loss_batch_elements_bucket\\{le=\"[^\"]+\"}");
-        assertThat(metrics).contains("loss_rejections_total{reason=\"overloaded\"}",
-                "loss_rejections_total{reason=\"payload_too_large\"}",
-                "loss_rejections_total{reason=\"deadline_exceeded\"}");
-        assertThat(rejections(metrics, "invalid_request")).isEqualTo(rejectedBefore + 1);
+                "http_server_requests_seconds_bucket\\{[^}]*status=\"200\"[^}]*uri=\"/v1/losses/\\{name}\"");
+        assertThat(metrics).containsPattern("loss_computation_seconds_bucket\\{backend=\"cpu\",loss=\"cross-entropy\","
+                + "protocol=\"rest\",le=\"[^\"]+\"} [1-9]");
+        assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"cross-entropy\","
+                + "protocol=\"rest\"} [1-9]");
+        assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\","
+                + "loss=\"binary-cross-entropy\",protocol=\"v2\"} 0");
+        assertThat(metrics).containsPattern("loss_batch_elements_bucket\\{loss=\"cross-entropy\",protocol=\"rest\","
+                + "le=\"[^\"]+\"}");
+        assertThat(metrics).contains("loss_rejections_total{protocol=\"rest\",reason=\"overloaded\"}",
+                "loss_rejections_total{protocol=\"v2\",reason=\"payload_too_large\"}",
+                "loss_rejections_total{protocol=\"grpc\",reason=\"deadline_exceeded\"}");
+        assertThat(rejections(metrics, "invalid_request", "rest")).isEqualTo(rejectedBefore + 1);
+        assertThat(rejections(metrics, "invalid_request", "v2")).isEqualTo(v2RejectedBefore + 1);
     }
 
     @ParameterizedTest
@@ -99,9 +109,10 @@ class ActuatorHttpTests {
         ProblemAssertions.assertNoInternals(posted.body());
     }
 
-    private static double rejections(String metrics, String reason) {
-        Matcher matcher = Pattern.compile("loss_rejections_total\\{reason=\"" + reason + "\"} (\\S+)").matcher(metrics);
-        assertThat(matcher.find()).as("loss_rejections_total for " + reason).isTrue();
+    private static double rejections(String metrics, String reason, String protocol) {
+        Matcher matcher = Pattern.compile("loss_rejections_total\\{protocol=\"" + protocol + "\",reason=\"" + reason
+                + "\"} (\\S+)").matcher(metrics);
+        assertThat(matcher.find()).as("loss_rejections_total for " + reason + " on " + protocol).isTrue();
         return Double.parseDouble(matcher.group(1));
     }
 
