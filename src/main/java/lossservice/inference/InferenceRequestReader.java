@@ -285,7 +285,9 @@ final class InferenceRequestReader {
                     if (header.parameters.containsKey(name)) {
                         violations.add(at, "the parameter appears more than once");
                     }
-                    header.parameters.put(name, readScalar(parser));
+                    if (parser.currentToken() != JsonToken.VALUE_NULL) { // null means the default, as on /v1
+                        header.parameters.put(name, readScalar(parser));
+                    }
                 }
             }
         }

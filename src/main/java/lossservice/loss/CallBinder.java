@@ -149,10 +149,6 @@ public final class CallBinder {
     /** Real numbers in the precision: finite there, and within {@code range} when it is given. */
     private static Tensor reals(RawArray array, DType dtype, Range range, Violations violations) {
         Tensor wire = array.tensor();
-        if (wire != null && !wire.dtype().isFloatingPoint()) {
-            violations.add(array.pointer(), "must be FP32 or FP64, found " + wire.dtype().protocolName());
-            return null;
-        }
         Tensor reals = wire != null && wire.dtype() == dtype ? wire : Tensor.allocate(dtype, array.shape());
         boolean copy = reals != wire;
         boolean valid = true;

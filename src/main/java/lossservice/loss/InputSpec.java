@@ -77,11 +77,14 @@ public record InputSpec(String name, boolean required, List<Form> forms, String 
 
     /**
      * The form whose shape rule expects {@code rank} dimensions given the known shapes; with one form, that form
-     * whatever the rank (its rule then reports a wrong one). Null when no form fits.
+     * whatever the rank (its rule then reports a wrong one) unless its rank is what makes it that kind of input
+     * ({@link ShapeRule#rankIsTheKind()}). Null when no form fits.
      */
     public Form formFor(int rank, Map<String, int[]> known) {
         if (forms.size() == 1) {
-            return forms.get(0);
+            Form form = forms.get(0);
+            int expected = form.shape().rank(known);
+            return expected < 0 || expected == rank || !form.shape().rankIsTheKind() ? form : null;
         }
         for (Form form : forms) {
             if (form.shape().rank(known) == rank) {

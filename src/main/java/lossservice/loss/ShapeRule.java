@@ -37,6 +37,14 @@ public interface ShapeRule {
         return exact == null ? -1 : exact.length;
     }
 
+    /**
+     * Whether an array of another rank than {@link #rank} is not this input at all (class indices given as
+     * probabilities), reported once at the field, rather than a shape error reported where the depth differs.
+     */
+    default boolean rankIsTheKind() {
+        return false;
+    }
+
     /** Whether the inputs this rule refers to are known. */
     default boolean canCheck(Map<String, int[]> known) {
         return known.keySet().containsAll(references());

@@ -121,6 +121,11 @@ public final class Shapes {
             public long[] metadataShape() {
                 return new long[] {-1};
             }
+
+            @Override
+            public boolean rankIsTheKind() {
+                return true;
+            }
         };
     }
 

@@ -45,11 +45,16 @@ public class LossExecutor {
                         return definition.compute(call, scratch);
                     }
                 }));
+        requireFinite(result, call);
+        return result;
+    }
+
+    /** JSON has no NaN or infinity: a result that overflows its precision is refused rather than sent. */
+    public static void requireFinite(LossResult result, LossCall call) {
         if (!result.allFinite(call.dtype())) {
             throw new ResultOutOfRangeException("The result overflows " + call.dtype().wireName() + ": the inputs"
                     + " are too large for the loss to be represented.");
         }
-        return result;
     }
 
     /** The ND4J backend that computes every result ("cpu" or "cuda"). */

@@ -213,9 +213,9 @@ class InferenceProtocolHttpTests {
         Body valid = TritonHttpClient.body("", List.of(logits, targets), null, Map.of());
         byte[] validJson = java.util.Arrays.copyOf(valid.bytes(), valid.jsonSize());
         return Stream.of(
-                Arguments.of("bad datatype for logits", TritonHttpClient.body("", List.of(
-                        new Input("logits", new long[] {2, 3}, "INT64", new double[] {1, 2, 3, 4, 5, 6}, true), targets),
-                        null, Map.of()), "must be FP32 or FP64"),
+                Arguments.of("class indices as floating point", TritonHttpClient.body("", List.of(logits,
+                        new Input("targets", new long[] {2}, "FP32", new double[] {0, 2}, true)), null, Map.of()),
+                        "class indices must be integers (INT64 or INT32), found FP32"),
                 Arguments.of("unsupported datatype", raw("""
                         {"inputs":[{"name":"logits","shape":[1,2],"datatype":"BYTES","data":[1,2]}]}"""),
                         "not supported"),

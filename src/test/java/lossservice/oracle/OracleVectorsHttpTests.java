@@ -17,8 +17,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Every public oracle vector (cross-entropy 2-D, K-dimensional and float64; binary cross-entropy), sent over real
- * HTTP to the application on a random port, each to its case's endpoint.
+ * Every oracle vector of every loss (every file in src/test/resources/oracle), sent over real HTTP to the JSON
+ * endpoint of the application on a random port, each to its case's endpoint.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OracleVectorsHttpTests {
@@ -29,12 +29,11 @@ class OracleVectorsHttpTests {
     int port;
 
     static List<OracleVectors.Case> validCases() {
-        return OracleVectors.valid("cases.json", "large.json", "kdim.json", "float64.json", "bce.json");
+        return OracleVectors.allValid();
     }
 
     static List<OracleVectors.Case> invalidCases() {
-        return OracleVectors.invalid("cases.json", "invalid.json", "large.json", "kdim.json", "float64.json", "bce.json",
-                "bce_invalid.json");
+        return OracleVectors.allInvalid();
     }
 
     @ParameterizedTest(name = "{0}")
