@@ -1,6 +1,5 @@
 package lossservice.losses.nll;
 
-import lossservice.compute.Nd4jTensors;
 import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
@@ -27,8 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * losses, sums those (always the same way, so the loss is the same number whatever a request asks for) and scales
  * the gradient's values, which are then written at their places.
  *
- * <p>Ignored elements and elements of weight 0 keep +0 in both vectors, so their loss and gradient are +0, never
- * -0 (which {@code -0 * x} would give).
+ * <p>The vectors are float64 whatever the request's precision (a float32 input and weight multiply exactly in
+ * float64, and the sum is taken in float64), so a float32 result is the float64 one rounded once. Ignored elements
+ * and elements of weight 0 keep +0 in both vectors, so their loss and gradient are +0, never -0 (which
+ * {@code -0 * x} would give).
  */
 final class NegativeLogLikelihoodKernel {
 
@@ -42,7 +43,7 @@ final class NegativeLogLikelihoodKernel {
     private static final Scratch.Slot GRADIENT_VALUES = Scratch.slot("nll.gradientValues");
 
     /**
-     * @param input         [N, C, d1..dk], in the precision of the computation
+     * @param input         [N, C, d1..dk], in the precision of the request
      * @param classIndices  one per element, in row order ({@link #IGNORED} for an ignored one)
      * @param classWeights  C weights, or null for all ones
      * @param mean          whether the loss and gradient are divided by D
@@ -52,7 +53,7 @@ final class NegativeLogLikelihoodKernel {
 
     /**
      * The sum, or the mean (null when D is 0), the per-element losses (flat, row order) and the gradient in the
-     * input's shape (null when not asked for or undefined).
+     * input's shape (null when not asked for or undefined), both in the precision of the request.
      */
     record Computed(Double loss, Tensor perSample, Tensor gradient) {
     }
@@ -66,12 +67,12 @@ final class NegativeLogLikelihoodKernel {
         int c = shape[1];
         int elements = in.classIndices().length;
         int spatial = elements / shape[0];
-        DType dtype = x.dtype();
-        DataType type = Nd4jTensors.dataType(dtype);
+        DType precision = x.dtype();
+        DataType type = DataType.DOUBLE;
 
         // x[e, y_e] and -r_e w_e, element e = n * spatial + s lying at (n * C + y_e) * spatial + s of the input.
-        Tensor picked = Tensor.allocate(dtype, elements);
-        Tensor negatedWeights = Tensor.allocate(dtype, elements);
+        Tensor picked = Tensor.allocate(DType.FLOAT64, elements);
+        Tensor negatedWeights = Tensor.allocate(DType.FLOAT64, elements);
         int[] places = in.wantGradient() ? new int[elements] : null;
         double denominator = 0;
         for (int e = 0; e < elements; e++) {
@@ -113,13 +114,21 @@ final class NegativeLogLikelihoodKernel {
                 blas1.scal(elements, 1.0 / denominator, scaled);
                 values = Scratch.tensorOf(scaled, elements);
             }
-            gradient = Tensor.allocate(dtype, shape);
+            gradient = Tensor.allocate(precision, shape);
             for (int e = 0; e < elements; e++) {
                 if (in.classIndices()[e] != IGNORED && negatedWeights.get(e) != 0) {
                     gradient.set(places[e], values.get(e));
                 }
             }
         }
-        return new Computed(loss, Scratch.tensorOf(perSample, elements), gradient);
+        Tensor perSampleLosses = Scratch.tensorOf(perSample, elements);
+        if (precision != DType.FLOAT64) {
+            Tensor rounded = Tensor.allocate(precision, elements);
+            for (int e = 0; e < elements; e++) {
+                rounded.set(e, perSampleLosses.get(e));
+            }
+            perSampleLosses = rounded;
+        }
+        return new Computed(loss, perSampleLosses, gradient);
     }
 }
