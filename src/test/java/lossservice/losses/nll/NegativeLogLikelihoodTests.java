@@ -318,7 +318,8 @@ class NegativeLogLikelihoodTests {
     void keptScratchArraysCarryNothingOverBetweenShapes() {
         Random random = new Random(23);
         List<String> bodies = new ArrayList<>();
-        for (int[] shape : new int[][] {{4, 3}, {2, 5, 3}, {4, 3}, {300, 4}, {1, 2}, {2, 5, 3}}) {
+        int call = 0;
+        for (int[] shape : new int[][] {{4, 3}, {4, 3}, {2, 5, 3}, {4, 3}, {300, 4}, {1, 2}, {2, 5, 3}, {2, 5, 3}}) {
             double[] x = new double[size(shape)];
             for (int i = 0; i < x.length; i++) {
                 x[i] = -3 * random.nextDouble();
@@ -329,7 +330,9 @@ class NegativeLogLikelihoodTests {
                 targets[e] = random.nextInt(shape[1]);
             }
             bodies.add("{\"logProbabilities\": " + Json.array(x, shape) + ", \"targets\": "
-                    + Json.array(targets, targetShape) + ", \"include\": [\"perSampleLoss\", \"gradient\"]}");
+                    + Json.array(targets, targetShape) + ", \"reduction\": \"" + (call % 3 == 1 ? "sum" : "mean")
+                    + "\", \"dtype\": \"" + (call++ % 2 == 0 ? "float32" : "float64")
+                    + "\", \"include\": [\"perSampleLoss\", \"gradient\"]}");
         }
         List<JsonNode> first = bodies.stream().map(endpoint::post).toList();
         for (int i = bodies.size() - 1; i >= 0; i--) {
