@@ -118,6 +118,45 @@ class LossEndpointHttpTests {
     }
 
     @Test
+    void oneDimensionalLogitsAndAScalarTargetGetOneClearViolationEach() throws Exception {
+        HttpResponse<String> response = post("/v1/losses/cross-entropy", "application/json",
+                "{\"logits\": [0.3, -1.2, 2.0], \"targets\": 2}", null);
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.get("errors")).hasSize(2);
+        assertThat(problem.get("errors").get(0).get("pointer").asString()).isEqualTo("/logits/0");
+        assertThat(problem.get("errors").get(0).get("message").asString()).contains("[N, C", "[[...]]");
+        assertThat(problem.get("errors").get(1).get("pointer").asString()).isEqualTo("/targets");
+        assertThat(problem.get("errors").get(1).get("message").asString())
+                .contains("found the number 2", "[...]").doesNotContain("required");
+    }
+
+    @Test
+    void swappedLogitsAndTargetsGetOneViolationThatSaysSo() throws Exception {
+        HttpResponse<String> response = post("/v1/losses/cross-entropy", "application/json",
+                "{\"logits\": [2, 0], \"targets\": [[0.3, -1.2, 2.0], [1.0, 0.5, -0.5]]}", null);
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.get("errors")).hasSize(1);
+        assertThat(problem.get("errors").get(0).get("pointer").asString()).isEqualTo("/logits");
+        assertThat(problem.get("errors").get(0).get("message").asString()).contains("swapped", "[N, C");
+    }
+
+    @Test
+    void aScalarTargetBesideGoodLogitsSaysWhatShapeIsExpected() throws Exception {
+        HttpResponse<String> response = post("/v1/losses/cross-entropy", "application/json",
+                "{\"logits\": [[0.3, -1.2, 2.0]], \"targets\": 2}", null);
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.get("errors")).hasSize(1);
+        assertThat(problem.get("errors").get(0).get("message").asString())
+                .contains("class indices of shape [1]", "found the number 2");
+    }
+
+    @Test
     void theCatalogueListsEveryLossWithItsSignature() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/losses")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
