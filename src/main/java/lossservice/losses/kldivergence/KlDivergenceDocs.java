@@ -44,7 +44,16 @@ final class KlDivergenceDocs {
             {
               "studentLogits": [[2.0, 0.5, -1.0], [0.0, 1.0, 0.5]],
               "teacherLogits": [[1.5, 1.0, -0.5], [-0.5, 2.0, 0.0]]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.16395324,
+              "teacherProbabilities": [[0.574097, 0.3482074, 0.07769558], [0.067425355, 0.82140905, 0.11116562]],
+              "temperature": 1.0,
+              "reduction": "batchmean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 3]
+            }"""),
             new Example("temperatureSegmentation", "Temperature 4 on a [2, 3, 2] map, every output", """
             Distillation at temperature 4 on two samples of two positions each (N = 2, C = 3, d1 = 2), \
             batchmean (divided by N = 2), with both tempered softmaxes, the per-position losses and the \
@@ -60,5 +69,26 @@ final class KlDivergenceDocs {
               ],
               "temperature": 4.0,
               "include": ["teacherProbabilities", "studentProbabilities", "perSampleLoss", "gradient"]
-            }""", null));
+            }""", """
+            {
+              "loss": 1.3357127,
+              "teacherProbabilities": [
+                [[0.60748154, 0.115970954], [0.286954, 0.21666227], [0.10556447, 0.6673668]],
+                [[0.24472827, 0.53072894], [0.16819912, 0.36476433], [0.5870726, 0.10450672]]
+              ],
+              "studentProbabilities": [
+                [[0.46303675, 0.19990775], [0.3182402, 0.25668663], [0.21872307, 0.5434056]],
+                [[0.30575192, 0.42477882], [0.23811983, 0.38435575], [0.45612824, 0.19086543]]
+              ],
+              "perSampleLoss": [[0.93349135, 0.596115], [0.56334513, 0.5784738]],
+              "gradient": [
+                [[-0.28888965, 0.16787359], [0.062572435, 0.08004873], [0.22631721, -0.24792233]],
+                [[0.12204728, -0.21190028], [0.13984142, 0.039182886], [-0.2618887, 0.17271739]]
+              ],
+              "temperature": 4.0,
+              "reduction": "batchmean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 3, 2]
+            }"""));
 }

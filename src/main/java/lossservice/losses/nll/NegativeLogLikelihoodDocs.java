@@ -69,5 +69,18 @@ final class NegativeLogLikelihoodDocs {
               "ignoreIndex": -1,
               "dtype": "float64",
               "include": ["perSampleLoss", "gradient"]
-            }""", null));
+            }""", """
+            {
+              "loss": 0.4142857142857143,
+              "perSampleLoss": [[0.2, 0.6], [0.65, 0.0]],
+              "gradient": [
+                [[-0.2857142857142857, 0.0], [0.0, -0.5714285714285714], [0.0, 0.0]],
+                [[0.0, 0.0], [0.0, 0.0], [-0.14285714285714285, 0.0]]
+              ],
+              "ignoreIndex": -1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float64",
+              "shape": [2, 3, 2]
+            }"""));
 }
