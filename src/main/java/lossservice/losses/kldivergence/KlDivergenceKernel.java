@@ -53,6 +53,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class KlDivergenceKernel {
 
+    /**
+     * Below this many numbers a change of precision is a Java loop (a few nanoseconds a number); above it, ND4J's
+     * cast (a prepared operation costs about 3 us, then a fraction of a nanosecond a number).
+     */
+    private static final int CONVERT_IN_JAVA_BELOW = 4096;
+
     private static final Scratch.Slot CLASS_ONES = Scratch.slot("kl.classOnes");
     private static final Scratch.Slot ROW_ONES = Scratch.slot("kl.rowOnes");
     private static final Scratch.Slot STUDENT_INPUT = Scratch.slot("kl.studentInput");
@@ -161,13 +167,15 @@ final class KlDivergenceKernel {
 
     /**
      * The logits as float64 rows in {@code slot}, max-shifted row by row and divided by T in place. A float32 tensor
-     * is copied as it is into {@code inputSlot} and widened by ND4J's cast.
+     * is widened in Java when it is small, else copied as it is into {@code inputSlot} and widened by ND4J's cast.
      */
     private static INDArray tempered(Scratch scratch, Scratch.Slot inputSlot, Scratch.Slot slot, Scratch.Slot maxSlot,
             Tensor logits, int n, int c, double temperature, INDArray classOnes) {
         INDArray z;
         if (logits.dtype() == DType.FLOAT64) {
             z = scratch.copyOf(slot, logits, DataType.DOUBLE, n, c);
+        } else if (logits.size() < CONVERT_IN_JAVA_BELOW) {
+            z = scratch.copyOf(slot, converted(logits, DType.FLOAT64), DataType.DOUBLE, n, c);
         } else {
             INDArray narrow = scratch.copyOf(inputSlot, logits, DataType.FLOAT, n, c);
             z = scratch.array(slot, DataType.DOUBLE, n, c);
@@ -196,10 +204,16 @@ final class KlDivergenceKernel {
         });
     }
 
-    /** A float64 rows x C result in the precision of the request: rounded to float32 by a cast when it is float32. */
+    /**
+     * A float64 rows x C result in the precision of the request: rounded to float32 when it is float32, in Java when
+     * it is small, else by ND4J's cast.
+     */
     private static Tensor rounded(Scratch scratch, Scratch.Slot slot, INDArray result, DType precision, int n, int c) {
         if (precision == DType.FLOAT64) {
             return Scratch.tensorOf(result, n, c);
+        }
+        if ((long) n * c < CONVERT_IN_JAVA_BELOW) {
+            return converted(Scratch.tensorOf(result, n, c), precision);
         }
         INDArray narrow = scratch.array(slot, DataType.FLOAT, n, c);
         cast(scratch, slot, result, narrow);
@@ -208,14 +222,16 @@ final class KlDivergenceKernel {
 
     /** A float64 vector of one number per row in the precision of the request. */
     private static Tensor rounded(Tensor perRow, DType precision) {
-        if (precision == DType.FLOAT64) {
-            return perRow;
+        return precision == DType.FLOAT64 ? perRow : converted(perRow, precision);
+    }
+
+    /** The same numbers in another precision (rounded to nearest, as ND4J's cast does). */
+    private static Tensor converted(Tensor tensor, DType precision) {
+        Tensor converted = Tensor.allocate(precision, tensor.shape());
+        for (int i = 0; i < tensor.size(); i++) {
+            converted.set(i, tensor.get(i));
         }
-        Tensor narrow = Tensor.allocate(precision, perRow.shape());
-        for (int i = 0; i < perRow.size(); i++) {
-            narrow.set(i, perRow.get(i));
-        }
-        return narrow;
+        return converted;
     }
 
     /** rowSums = alpha matrix ones + beta rowSums. */

@@ -121,7 +121,8 @@ public class NegativeLogLikelihood implements LossDefinition {
         }
         NegativeLogLikelihoodKernel.Computed computed = NegativeLogLikelihoodKernel.compute(
                 new NegativeLogLikelihoodKernel.Inputs(input, classIndices, call.input(CLASS_WEIGHTS),
-                        call.reduction() == Reduction.MEAN, call.wants(GRADIENT)), scratch);
+                        call.reduction() == Reduction.MEAN, call.wants(PER_SAMPLE_LOSS), call.wants(GRADIENT)),
+                scratch);
 
         LossResult result = new LossResult(call.reduction() == Reduction.NONE ? null : computed.loss());
         if (call.wants(PER_SAMPLE_LOSS)) {

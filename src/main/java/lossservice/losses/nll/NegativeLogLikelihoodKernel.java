@@ -22,9 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * dense over the classes: a one-hot formulation (a mask times the whole input, then row sums) would do C times the
  * work, and the gradient would take four passes over N * C numbers where a zero-filled tensor and N writes suffice.
  * One pass over the targets gathers the two per-element vectors, {@code x[e, y_e]} (read where it lies, without
- * moving the classes last) and {@code -r_e w_e}, and the denominator; ND4J multiplies them into the per-element
- * losses, sums those (always the same way, so the loss is the same number whatever a request asks for) and scales
- * the gradient's values, which are then written at their places.
+ * moving the classes last) and {@code -r_e w_e}, and the denominator; ND4J takes the loss as their dot product
+ * (always, so it is the same number whatever a request asks for), multiplies them into the per-element losses when
+ * they are asked for and scales the gradient's values, which are then written at their places.
  *
  * <p>The vectors are float64 whatever the request's precision (a float32 input and weight multiply exactly in
  * float64, and the sum is taken in float64), so a float32 result is the float64 one rounded once. Ignored elements
@@ -36,7 +36,6 @@ final class NegativeLogLikelihoodKernel {
     /** The class index of an element whose target equals {@code ignoreIndex}. */
     static final int IGNORED = -1;
 
-    private static final Scratch.Slot ELEMENT_ONES = Scratch.slot("nll.elementOnes");
     private static final Scratch.Slot PICKED = Scratch.slot("nll.picked");
     private static final Scratch.Slot NEGATED_WEIGHTS = Scratch.slot("nll.negatedWeights");
     private static final Scratch.Slot PER_SAMPLE = Scratch.slot("nll.perSample");
@@ -48,12 +47,14 @@ final class NegativeLogLikelihoodKernel {
      * @param classWeights  C weights, or null for all ones
      * @param mean          whether the loss and gradient are divided by D
      */
-    record Inputs(Tensor input, int[] classIndices, Tensor classWeights, boolean mean, boolean wantGradient) {
+    record Inputs(Tensor input, int[] classIndices, Tensor classWeights, boolean mean, boolean wantPerSample,
+                  boolean wantGradient) {
     }
 
     /**
-     * The sum, or the mean (null when D is 0), the per-element losses (flat, row order) and the gradient in the
-     * input's shape (null when not asked for or undefined), both in the precision of the request.
+     * The sum, or the mean (null when D is 0), the per-element losses (flat, row order; null when not asked for) and
+     * the gradient in the input's shape (null when not asked for or undefined), both in the precision of the
+     * request.
      */
     record Computed(Double loss, Tensor perSample, Tensor gradient) {
     }
@@ -99,11 +100,8 @@ final class NegativeLogLikelihoodKernel {
         Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray pickedArray = scratch.copyOf(PICKED, picked, type, elements, 1);
         INDArray weights = scratch.copyOf(NEGATED_WEIGHTS, negatedWeights, type, elements, 1);
-        INDArray perSample = scratch.array(PER_SAMPLE, type, elements, 1);
-        scratch.multiply(PER_SAMPLE, weights, pickedArray, perSample);
-        Double loss = defined
-                ? blas1.dot(elements, 1.0, perSample, scratch.ones(ELEMENT_ONES, type, elements)) / denominator
-                : null;
+        // sum_e L_e as one dot product of the two vectors, whatever else the request asks for
+        Double loss = defined ? blas1.dot(elements, 1.0, weights, pickedArray) / denominator : null;
 
         Tensor gradient = null;
         if (in.wantGradient() && defined) {
@@ -121,13 +119,18 @@ final class NegativeLogLikelihoodKernel {
                 }
             }
         }
-        Tensor perSampleLosses = Scratch.tensorOf(perSample, elements);
-        if (precision != DType.FLOAT64) {
-            Tensor rounded = Tensor.allocate(precision, elements);
-            for (int e = 0; e < elements; e++) {
-                rounded.set(e, perSampleLosses.get(e));
+        Tensor perSampleLosses = null;
+        if (in.wantPerSample()) {
+            INDArray perSample = scratch.array(PER_SAMPLE, type, elements, 1);
+            scratch.multiply(PER_SAMPLE, weights, pickedArray, perSample);
+            perSampleLosses = Scratch.tensorOf(perSample, elements);
+            if (precision != DType.FLOAT64) {
+                Tensor rounded = Tensor.allocate(precision, elements);
+                for (int e = 0; e < elements; e++) {
+                    rounded.set(e, perSampleLosses.get(e));
+                }
+                perSampleLosses = rounded;
             }
-            perSampleLosses = rounded;
         }
         return new Computed(loss, perSampleLosses, gradient);
     }
