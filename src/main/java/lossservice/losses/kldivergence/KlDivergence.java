@@ -103,8 +103,8 @@ public class KlDivergence implements LossDefinition {
         };
         KlDivergenceKernel.Computed computed = KlDivergenceKernel.compute(new KlDivergenceKernel.Rows(
                 ClassRows.toRows(student), ClassRows.toRows(call.input(TEACHER_LOGITS)), call.number(TEMPERATURE),
-                denominator, call.wants(TEACHER_PROBABILITIES), call.wants(STUDENT_PROBABILITIES), call.wants(GRADIENT)),
-                scratch);
+                denominator, call.wants(TEACHER_PROBABILITIES), call.wants(STUDENT_PROBABILITIES),
+                call.wants(PER_SAMPLE_LOSS), call.wants(GRADIENT)), scratch);
 
         LossResult result = new LossResult(call.reduction() == Reduction.NONE ? null : computed.loss());
         if (call.wants(TEACHER_PROBABILITIES)) {

@@ -89,12 +89,13 @@ final class KlDivergenceKernel {
      * @param denominator  what the sum is divided by: N (batchmean), the element count (mean) or 1
      */
     record Rows(Tensor student, Tensor teacher, double temperature, double denominator,
-                boolean wantTeacherProbabilities, boolean wantStudentProbabilities, boolean wantGradient) {
+                boolean wantTeacherProbabilities, boolean wantStudentProbabilities, boolean wantPerSample,
+                boolean wantGradient) {
     }
 
     /**
-     * What was computed, in the precision of the inputs, rows of C (per-sample losses: one per row); {@code loss} is
-     * the sum divided.
+     * What was computed, in the precision of the inputs, rows of C (per-sample losses: one per row), null where not
+     * asked for; {@code loss} is the sum divided.
      */
     record Computed(double loss, Tensor perSample, Tensor teacherProbabilities, Tensor studentProbabilities,
                     Tensor gradient) {
@@ -157,7 +158,7 @@ final class KlDivergenceKernel {
             }
             gradient = rounded(scratch, GRADIENT_OUT, rowsGradient, precision, n, c);
         }
-        return new Computed(loss, rounded(Scratch.tensorOf(perSample, n), precision),
+        return new Computed(loss, in.wantPerSample() ? rounded(Scratch.tensorOf(perSample, n), precision) : null,
                 in.wantTeacherProbabilities() ? rounded(scratch, TEACHER_PROBABILITIES_OUT, pt, precision, n, c)
                         : null,
                 in.wantStudentProbabilities() ? rounded(scratch, STUDENT_PROBABILITIES_OUT, ps, precision, n, c)
