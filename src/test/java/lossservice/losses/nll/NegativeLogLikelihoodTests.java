@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 import lossservice.loss.Example;
+import lossservice.oracle.OracleVectors;
 import lossservice.losses.crossentropy.CrossEntropy;
 import lossservice.problem.InvalidRequestException;
 import lossservice.problem.ResultOutOfRangeException;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The maths and the rules of {@code POST /v1/losses/nll}, through the JSON endpoint without HTTP. */
@@ -40,6 +42,27 @@ class NegativeLogLikelihoodTests {
     static void close() {
         endpoint.close();
         crossEntropy.close();
+    }
+
+    static List<OracleVectors.Case> validCases() {
+        return OracleVectors.valid("nll.json");
+    }
+
+    /** The rejections of the public vectors that are about the request's rules (422), not its JSON syntax. */
+    static List<OracleVectors.Case> invalidCases() {
+        return OracleVectors.invalid("nll_invalid.json").stream().filter(c -> c.expectedStatus() == 422).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validCases")
+    void matchesPyTorch(OracleVectors.Case oracleCase) {
+        OracleVectors.assertMatches(oracleCase, endpoint.post(oracleCase.body()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidCases")
+    void rejectsAtThePointerOfThePublicVectors(OracleVectors.Case oracleCase) {
+        assertThat(pointers(oracleCase.body())).contains(oracleCase.pointer());
     }
 
     @Test
