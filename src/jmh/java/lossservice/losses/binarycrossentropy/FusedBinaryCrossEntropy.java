@@ -72,7 +72,7 @@ public final class FusedBinaryCrossEntropy implements FusedLoss {
                 double negative = 1.0 - target;
                 double weight = w == null ? 1.0 : w[j];
                 double e = Math.exp(-Math.abs(xk)); // in (0, 1]: neither softplus nor sigmoid overflows
-                double logTerm = Math.log1p(e);
+                double logTerm = log1p(e);
                 double softplus = Math.max(xk, 0.0) + logTerm;
                 double softplusOfNegated = Math.max(-xk, 0.0) + logTerm;
                 double l = weight * (positive * softplusOfNegated + negative * softplus);
@@ -104,6 +104,15 @@ public final class FusedBinaryCrossEntropy implements FusedLoss {
             throw new ArithmeticException("The result overflows float32.");
         }
         return new Computed(loss, elementLoss, smoothed, probabilities, gradient);
+    }
+
+    /**
+     * log1p(e) for e in (0, 1]. From 1e-4 up, {@code Math.log(1 + e)} is within 1.2e-12 of it relatively (the
+     * rounding of 1 + e, divided by e), and an intrinsic, unlike {@code Math.log1p} (several times slower); below,
+     * the series e - e^2/2 + e^3/3 is within e^3/4 <= 2.5e-13. Both far below float32's precision.
+     */
+    static double log1p(double e) {
+        return e >= 1e-4 ? Math.log(1 + e) : e * (1 - e * (0.5 - e / 3));
     }
 
     @Override
