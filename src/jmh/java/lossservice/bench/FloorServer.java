@@ -211,9 +211,11 @@ public final class FloorServer {
         int c = request.columns();
         float[] x = request.logits();
         int[] classes = request.targets();
-        // Rounded to float from double, as the service does: 0.1f / 1000 would be 1.00000005E-4, not 1.0E-4.
+        // Rounded to float from double, as the service does: 0.1f / 1000 would be 1.00000005E-4, not 1.0E-4, and
+        // 0.9f + 0.01f 0.90999997, not 0.91.
         float on = (float) (1 - request.epsilon());
         float off = (float) (request.epsilon() / c);
+        float onTarget = (float) (1 - request.epsilon() + request.epsilon() / c);
         float weightedQ = on + (float) (off * (double) c); // sum_c q_ic, the factor of p in the gradient row
         float gradientScale = (float) (1.0 / n);
         float[] perSample = request.perSampleLoss() ? new float[n] : null;
@@ -243,7 +245,7 @@ public final class FloorServer {
             int y = classes[i];
             double rowLoss = 0;
             for (int j = 0; j < c; j++) {
-                float q = j == y ? on + off : off;
+                float q = j == y ? onTarget : off;
                 rowLoss -= q * ((x[base + j] - max) - logZ);
                 float p = scratch[s + j] * inverseZ;
                 if (smoothed != null) {

@@ -57,9 +57,11 @@ public final class FusedCrossEntropy implements FusedLoss {
         float[] soft = in.probabilities();
         float[] w = in.classWeights();
         boolean index = classes != null;
-        // Rounded to float from double, as the service does: 0.1f / 1000 would be 1.00000005E-4, not 1.0E-4.
+        // Rounded to float from double, as the service does: 0.1f / 1000 would be 1.00000005E-4, not 1.0E-4, and
+        // 0.9f + 0.01f 0.90999997, not 0.91.
         float on = (float) (1 - in.epsilon());
         float off = (float) (in.epsilon() / c);
+        float onTarget = (float) (1 - in.epsilon() + in.epsilon() / c);
 
         double weightSum = c;
         if (w != null) {
@@ -121,7 +123,7 @@ public final class FusedCrossEntropy implements FusedLoss {
                     : (float) (on * softWeighted + off * weightSum);
             double rowLoss = 0;
             for (int j = 0; j < c; j++) {
-                float q = index ? (j == y ? on + rowOff : rowOff) : on * soft[base + j] + off;
+                float q = index ? (j == y ? onTarget : rowOff) : on * soft[base + j] + off;
                 float wj = w == null ? 1 : w[j];
                 float logSoftmax = (x[base + j] - max) - logZ;
                 rowLoss -= wj * q * logSoftmax;
