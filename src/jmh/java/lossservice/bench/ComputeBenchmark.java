@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public abstract class ComputeBenchmark {
 
-    /** "NxC": N rows of C, read by each loss's {@link #payload(String)} (its first input's shape, by default). */
+    /** "NxC", which each loss's {@link #payload(String)} reads as it likes (both losses here: logits [N, C]). */
     @Param({"2x10", "32x1000", "256x1000", "4096x1000"})
     public String size;
 
