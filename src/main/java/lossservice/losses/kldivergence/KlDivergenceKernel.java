@@ -140,15 +140,16 @@ final class KlDivergenceKernel {
         rowSums(scratch, PER_SAMPLE, et, classOnes, perSample, squared, squared);
         double loss = blas1.dot(n, 1.0, perSample, scratch.ones(ROW_ONES, type, n)) / in.denominator();
 
+        // ps = es / Ss into zs's array, the gradient into es's: neither is read again.
         INDArray ps = null;
         if (in.wantStudentProbabilities() || in.wantGradient()) {
-            ps = scratch.array(STUDENT_PROBABILITIES, type, n, c);
+            ps = zs;
             scratch.divide(STUDENT_PROBABILITIES, es, ss, ps);
         }
         Tensor gradient = null;
         if (in.wantGradient()) {
             // dL/ds = T (ps - pt) / denominator
-            INDArray rowsGradient = scratch.array(GRADIENT, type, n, c);
+            INDArray rowsGradient = es;
             INDArray studentProbabilities = ps;
             scratch.exec(GRADIENT, new INDArray[] {ps, pt}, new INDArray[] {rowsGradient}, Scratch.NO_PARAMETERS,
                     () -> new SubOp(new INDArray[] {studentProbabilities, pt}, new INDArray[] {rowsGradient}));
