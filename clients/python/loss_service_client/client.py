@@ -14,7 +14,7 @@ from . import _v2
 from ._generated import CATALOGUE as _SNAPSHOT_DOCUMENT, GeneratedLosses
 from ._http import Connection
 from .catalogue import Catalogue, LossSpec, camel_case, docstring, signature, snake_case
-from .errors import LossServiceError, NotFoundError
+from .errors import LossServiceConnectionError, LossServiceError, NotFoundError
 from .results import LossResult, first_float
 
 __all__ = [
@@ -60,9 +60,11 @@ class LossServiceClient(GeneratedLosses):
     >>> result = client.cross_entropy(logits, targets, include=["gradient"])      # doctest: +SKIP
     >>> result.loss, result.gradient                                             # doctest: +SKIP
 
-    **Losses.** The methods of the losses this version was generated from are written out (``help()`` and IDEs show
-    their parameters); a loss the service has gained since is a method too, made from the service's catalogue
-    (``GET /v1/losses``) when first used, with the same kind of signature; :meth:`compute` calls any loss by name.
+    **Losses.** The client reads the service's catalogue (``GET /v1/losses``) once, at its first loss call, and maps
+    every call by it. The methods of the losses this version was generated from are written out (``help()`` and
+    IDEs show their parameters); a loss the service has gained since, or defines otherwise now, becomes a method of
+    the client made from the service's catalogue, with the same kind of signature. :meth:`compute` calls any loss by
+    name.
 
     **Transports.** ``"auto"`` (the default) sends a call whose inputs include a numpy array to the Open Inference
     Protocol model of the loss, as binary tensors both ways (no JSON numbers at all), and a call of lists to the JSON
@@ -130,16 +132,33 @@ class LossServiceClient(GeneratedLosses):
         return self._json_call("GET", _BACKEND_PATH, None)
 
     def catalogue(self, refresh: bool = False) -> Catalogue:
-        """``GET /v1/losses``, read once and kept (``refresh=True`` reads it again). A service without it (older
-        than the catalogue) gives the catalogue this client was generated from."""
+        """``GET /v1/losses``, read at the first call of a loss and kept (``refresh=True`` reads it again). A service
+        without it (older than the catalogue), or one that fails to answer it, gives the catalogue this client was
+        generated from."""
         catalogue = self._catalogue
         if catalogue is None or refresh:
             try:
                 catalogue = Catalogue.from_json(self._json_call("GET", _LOSSES_PATH, None), source=self.base_url)
             except NotFoundError:
                 catalogue = _SNAPSHOT
+            except LossServiceConnectionError:
+                raise
+            except LossServiceError:
+                return _SNAPSHOT  # not kept: the next call asks again
+            self._install_methods(catalogue)
             self._catalogue = catalogue
         return catalogue
+
+    def _install_methods(self, catalogue: Catalogue) -> None:
+        """Gives this client a method, made from the service's catalogue, for each loss that the generated methods
+        lack or have with other parameters (an instance's attribute hides the class's method)."""
+        for spec in catalogue:
+            name = spec.python_name
+            written = _SNAPSHOT.get(spec.name)
+            if written is not None and _same_parameters(written, spec):
+                self.__dict__.pop(name, None)
+            elif written is not None or not hasattr(LossServiceClient, name):  # never hide close(), compute(), ...
+                self.__dict__[name] = types.MethodType(loss_method(spec), self)
 
     def losses(self) -> List[str]:
         """The names of the service's losses."""
@@ -162,24 +181,27 @@ class LossServiceClient(GeneratedLosses):
         if chosen == "auto":
             chosen = "v2" if has_array else "json"
         numpy_results = has_array if as_numpy is None else bool(as_numpy)
-        spec = self._spec(loss, live=chosen == "v2")
+        spec = self._spec(loss)
+        written = _SNAPSHOT.get(spec.name)
+        if written is not None and written is not spec and not _same_parameters(written, spec):
+            arguments, reduction = _adapt(spec, written, arguments, reduction)
         if chosen == "json":
             return self._compute_json(spec, arguments, reduction, include, dtype, extra, numpy_results)
         return self._compute_v2(spec, arguments, reduction, include, dtype, extra, numpy_results)
 
     def __getattr__(self, name: str) -> Any:
-        # A loss newer than the generated methods: its method from the service's catalogue.
+        # A loss newer than the generated methods: reading the service's catalogue gives this client its method.
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            spec = self.catalogue().get(name)
+            catalogue = self.catalogue()
         except LossServiceError as error:
             raise AttributeError(f"{type(self).__name__} has no attribute {name!r}, and the service's catalogue "
                                  f"could not be read: {error}") from None
-        if spec is None or spec.python_name != name:
-            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; the losses of "
-                                 f"{self.base_url} are {', '.join(self.catalogue().names())}")
-        return types.MethodType(loss_method(spec), self)
+        if name in self.__dict__:
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; the losses of {self.base_url} are "
+                             f"{', '.join(catalogue.names())}")
 
     def __dir__(self) -> List[str]:
         names = set(super().__dir__())
@@ -189,13 +211,11 @@ class LossServiceClient(GeneratedLosses):
 
     # ---- transports ------------------------------------------------------------------------------------------------
 
-    def _spec(self, name: str, live: bool) -> LossSpec:
-        """The loss's catalogue entry: the service's when read (it is read for V2, whose datatypes and outputs depend
-        on it), else this client's snapshot (enough for JSON, whose mapping is by name), else the service's."""
+    def _spec(self, name: str) -> LossSpec:
+        """The loss's entry in the service's catalogue (read at the first call, and again when it lacks the loss),
+        else in the catalogue the client was generated from."""
         cached = self._catalogue
         spec = cached.get(name) if cached is not None else None
-        if spec is None and not live and cached is None:
-            spec = _SNAPSHOT.get(name)
         if spec is None:
             spec = self.catalogue(refresh=cached is not None).get(name) or _SNAPSHOT.get(name)
         if spec is None:
@@ -376,6 +396,54 @@ def _json_names(spec: LossSpec) -> Callable[[str, str], Optional[str]]:
         return found.name if found is not None else camel_case(name)
 
     return json_name
+
+
+def _same_parameters(written: LossSpec, served: LossSpec) -> bool:
+    """Whether a generated method has exactly the parameters the service's catalogue gives the loss (and maps them
+    alike: the same inputs, kinds, scalars, defaults, reductions and outputs)."""
+    def summary(spec: LossSpec) -> Tuple[Any, ...]:
+        return (tuple((p.name, p.kind, p.default) for p in signature(spec).parameters.values()),
+                tuple((item.name, item.tensor, item.kinds) for item in spec.inputs),
+                tuple(sorted((item.name, item.parameter) for item in spec.scalars)),
+                tuple(sorted((item.name, item.tensor, item.by_default, item.unreduced) for item in spec.outputs)),
+                spec.path, spec.model)
+
+    return summary(written) == summary(served)
+
+
+def _adapt(served: LossSpec, written: LossSpec, arguments: Mapping[str, Any],
+           reduction: Optional[str]) -> Tuple[Dict[str, Any], Optional[str]]:
+    """The arguments of a generated method whose loss the service now defines otherwise, made to fit the service:
+    the generated default of a parameter (or reduction) the service no longer has is not sent (the service's default
+    applies), and a required input renamed since is passed under its new name, by position. Everything else is
+    sent as given: what the signature shows is what is sent."""
+    served_required = [item.tensor for item in served.inputs if item.required]
+    written_required = [item.tensor for item in written.inputs if item.required]
+    adapted: Dict[str, Any] = {}
+    for name, value in arguments.items():
+        if served.input(name) is not None or served.scalar(name) is not None:
+            adapted[name] = value
+        elif written.scalar(name) is not None and _equals(value, written.scalar(name).default):
+            continue
+        elif name in written_required and written_required.index(name) < len(served_required) and \
+                served_required[written_required.index(name)] not in arguments:
+            adapted[served_required[written_required.index(name)]] = value
+        else:
+            adapted[name] = value  # a field the service does not know: it says so, with its pointer
+    if reduction == written.default_reduction and reduction not in served.reductions:
+        reduction = None
+    return adapted, reduction
+
+
+def _equals(value: Any, default: Any) -> bool:
+    if _is_array_like(value) or default is None:
+        return False
+    try:
+        return type(value) is type(default) and bool(value == default) or (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(default, (int, float))
+            and not isinstance(default, bool) and value == default)
+    except (TypeError, ValueError):
+        return False
 
 
 def _is_array_like(value: Any) -> bool:

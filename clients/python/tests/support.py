@@ -132,13 +132,18 @@ class OracleAssertions(unittest.TestCase):
 
 class StandInServer:
     """A local HTTP/1.1 server on 127.0.0.1 that records each request and answers from a list of canned answers
-    (the last one repeats). An answer is ``(status, headers, body)``; ``close`` after an answer drops the connection
-    without saying so (as a server's idle timeout does)."""
+    (the last one repeats). An answer is ``(status, headers, body)``; ``close_after_each`` drops the connection after
+    each answer without saying so (as a server's idle timeout does). ``GET /v1/losses`` is answered apart, with
+    ``catalogue`` (default: 404, as a service older than the catalogue; the client then uses its own), and recorded
+    in ``catalogue_requests``, not in ``requests``."""
 
-    def __init__(self, answers: List[Tuple[int, Dict[str, str], bytes]], close_after_each: bool = False) -> None:
+    def __init__(self, answers: List[Tuple[int, Dict[str, str], bytes]], close_after_each: bool = False,
+                 catalogue: Optional[Tuple[int, Dict[str, str], bytes]] = None) -> None:
         self.answers = list(answers)
         self.close_after_each = close_after_each
+        self.catalogue = catalogue or NO_CATALOGUE
         self.requests: List[Dict[str, Any]] = []
+        self.catalogue_requests = 0
         self.connections = 0
         self.lock = threading.Lock()
         owner = self
@@ -155,10 +160,14 @@ class StandInServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with owner.lock:
-                    owner.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                           "body": body})
-                    index = min(len(owner.requests) - 1, len(owner.answers) - 1)
-                    status, headers, answer = owner.answers[index]
+                    if self.command == "GET" and self.path == "/v1/losses":
+                        owner.catalogue_requests += 1
+                        status, headers, answer = owner.catalogue
+                    else:
+                        owner.requests.append({"method": self.command, "path": self.path,
+                                               "headers": dict(self.headers), "body": body})
+                        index = min(len(owner.requests) - 1, len(owner.answers) - 1)
+                        status, headers, answer = owner.answers[index]
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -198,6 +207,9 @@ def json_answer(document: Any, status: int = 200, headers: Optional[Dict[str, st
                 content_type: str = "application/json") -> Tuple[int, Dict[str, str], bytes]:
     return status, {"Content-Type": content_type, **(headers or {})}, json.dumps(document).encode("utf-8")
 
+
+NO_CATALOGUE = json_answer({"type": "tag:loss-service,2026:problems/not-found", "title": "Not found", "status": 404},
+                           status=404, content_type="application/problem+json")
 
 CE_ANSWER = json_answer({"loss": 1.5, "batchSize": 1, "numClasses": 2, "epsilon": 0.1, "reduction": "mean",
                          "backend": "cpu", "dtype": "float32", "shape": [1, 2]})

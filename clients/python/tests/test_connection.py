@@ -38,6 +38,7 @@ class KeepAliveTests(unittest.TestCase):
             for _ in range(25):
                 client.cross_entropy(LOGITS, TARGETS)
         self.assertEqual(len(server.requests), 25)
+        self.assertEqual(server.catalogue_requests, 1, "the catalogue is read once")
         self.assertEqual(server.connections, 1)
 
     def test_the_module_functions_keep_one_client_per_service(self) -> None:
@@ -56,7 +57,7 @@ class KeepAliveTests(unittest.TestCase):
             for _ in range(3):
                 self.assertEqual(client.cross_entropy(LOGITS, TARGETS).loss, 1.5)
         self.assertEqual(len(server.requests), 3, "each request was sent once")
-        self.assertEqual(server.connections, 3)
+        self.assertEqual(server.connections, 4, "one for the catalogue, one for each call")
 
     def test_connection_close_in_an_answer_is_honoured(self) -> None:
         closing = (CE_ANSWER[0], dict(CE_ANSWER[1], Connection="close"), CE_ANSWER[2])
@@ -85,13 +86,12 @@ class RetryTests(unittest.TestCase):
         header = b'{"model_name":"cross-entropy","model_version":"1","outputs":[' \
                  b'{"name":"loss","datatype":"FP32","shape":[1],"data":[1.5]}]}'
         ok = (200, {"Content-Type": "application/json"}, header)
-        catalogue = json_answer({"losses": []})  # an empty catalogue: the client's own entries are used
-        with StandInServer([catalogue, overloaded, ok]) as server, LossServiceClient(server.url) as client:
+        with StandInServer([overloaded, ok]) as server, LossServiceClient(server.url) as client:
             result = client.cross_entropy(numpy.zeros((2, 3), dtype=numpy.float32), numpy.array([0, 1]))
         self.assertEqual(result.loss, 1.5)
         self.assertEqual([request["path"] for request in server.requests],
-                         ["/v1/losses", "/v2/models/cross-entropy/infer", "/v2/models/cross-entropy/infer"])
-        self.assertEqual(server.requests[1]["body"], server.requests[2]["body"])
+                         ["/v2/models/cross-entropy/infer", "/v2/models/cross-entropy/infer"])
+        self.assertEqual(server.requests[0]["body"], server.requests[1]["body"])
 
     def test_retries_are_bounded_and_the_last_503_is_raised_with_its_problem(self) -> None:
         with StandInServer([OVERLOADED]) as server, LossServiceClient(server.url, retries=2) as client:
