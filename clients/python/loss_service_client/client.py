@@ -96,6 +96,7 @@ class LossServiceClient(GeneratedLosses):
         self._http = Connection(self.base_url, timeout, retries=retries, max_retry_wait=max_retry_wait,
                                 ssl_context=ssl_context)
         self._catalogue: Optional[Catalogue] = None
+        self._changed: frozenset = frozenset()  # generated losses that the service defines otherwise
 
     def __repr__(self) -> str:
         return f"LossServiceClient({self.base_url!r}, timeout={self.timeout!r}, transport={self.transport!r})"
@@ -152,13 +153,18 @@ class LossServiceClient(GeneratedLosses):
     def _install_methods(self, catalogue: Catalogue) -> None:
         """Gives this client a method, made from the service's catalogue, for each loss that the generated methods
         lack or have with other parameters (an instance's attribute hides the class's method)."""
+        changed = set()
         for spec in catalogue:
             name = spec.python_name
             written = _SNAPSHOT.get(spec.name)
             if written is not None and _same_parameters(written, spec):
                 self.__dict__.pop(name, None)
-            elif written is not None or not hasattr(LossServiceClient, name):  # never hide close(), compute(), ...
+                continue
+            if written is not None:
+                changed.add(spec.name)
+            if written is not None or not hasattr(LossServiceClient, name):  # never hide close(), compute(), ...
                 self.__dict__[name] = types.MethodType(loss_method(spec), self)
+        self._changed = frozenset(changed)
 
     def losses(self) -> List[str]:
         """The names of the service's losses."""
@@ -182,9 +188,8 @@ class LossServiceClient(GeneratedLosses):
             chosen = "v2" if has_array else "json"
         numpy_results = has_array if as_numpy is None else bool(as_numpy)
         spec = self._spec(loss)
-        written = _SNAPSHOT.get(spec.name)
-        if written is not None and written is not spec and not _same_parameters(written, spec):
-            arguments, reduction = _adapt(spec, written, arguments, reduction)
+        if spec.name in self._changed and spec is not _SNAPSHOT.get(spec.name):
+            arguments, reduction = _adapt(spec, _SNAPSHOT.get(spec.name), arguments, reduction)
         if chosen == "json":
             return self._compute_json(spec, arguments, reduction, include, dtype, extra, numpy_results)
         return self._compute_v2(spec, arguments, reduction, include, dtype, extra, numpy_results)
