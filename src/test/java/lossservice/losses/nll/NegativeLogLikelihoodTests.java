@@ -121,7 +121,8 @@ class NegativeLogLikelihoodTests {
             if (reduction.equals("none")) {
                 assertThat(nll.get("loss").isNull()).isTrue();
             } else {
-                assertThat(nll.get("loss").doubleValue()).isCloseTo(ce.get("loss").doubleValue(), within(ce.get("loss")));
+                assertThat(nll.get("loss").doubleValue())
+                        .isCloseTo(ce.get("loss").doubleValue(), within(ce.get("loss")));
             }
             double[] nllPerSample = Json.flat(nll.get("perSampleLoss"));
             double[] cePerSample = Json.flat(ce.get("perSampleLoss"));
@@ -197,7 +198,8 @@ class NegativeLogLikelihoodTests {
     @Test
     void aResultBeyondFloat32IsRefusedNotSentAsInfinity() {
         String body = """
-                {"logProbabilities": [[-3e38, 0.0]], "targets": [0], "classWeights": [10.0, 1.0], "reduction": "sum"}""";
+                {"logProbabilities": [[-3e38, 0.0]], "targets": [0], "classWeights": [10.0, 1.0],
+                 "reduction": "sum"}""";
 
         assertThatThrownBy(() -> endpoint.post(body)).isInstanceOf(ResultOutOfRangeException.class);
         assertThat(endpoint.post(body.replace("}", ", \"dtype\": \"float64\"}")).get("loss").doubleValue())
@@ -217,7 +219,8 @@ class NegativeLogLikelihoodTests {
             targets[e] = random.nextInt(7);
         }
         String body = "{\"logProbabilities\": " + Json.array(x, shape) + ", \"targets\": "
-                + Json.array(targets, new int[] {6, 3}) + ", \"classWeights\": [0.125, 0.75, 1.3125, 0.25, 2.875, 1.0, 0.5],"
+                + Json.array(targets, new int[] {6, 3})
+                + ", \"classWeights\": [0.125, 0.75, 1.3125, 0.25, 2.875, 1.0, 0.5],"
                 + " \"include\": [\"perSampleLoss\", \"gradient\"]";
         JsonNode float32 = endpoint.post(body + "}");
         JsonNode float64 = endpoint.post(body + ", \"dtype\": \"float64\"}");
