@@ -81,7 +81,7 @@ ENV LOSS_BACKEND=${BACKEND}
 ENV OMP_NUM_THREADS=1
 
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 CMD ["loss-service-healthcheck"]
 # -XX:SharedArchiveFile: a JVM that finds no archive (the CUDA image) starts without one.
 ENTRYPOINT ["java", "-XX:SharedArchiveFile=application.jsa", "-Xlog:cds=off", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp", "-Djava.io.tmpdir=/tmp", "-jar", "application.jar"]

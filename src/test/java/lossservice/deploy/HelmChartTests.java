@@ -118,8 +118,12 @@ class HelmChartTests {
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(deployment.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(Map.of("app.kubernetes.io/name", "loss-service", "app.kubernetes.io/instance", RELEASE));
-        assertThat(service.getSpec().getPorts()).singleElement()
-                .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("http"));
+        assertThat(service.getSpec().getPorts()).extracting(port -> port.getName() + " " + port.getPort() + " -> "
+                + port.getTargetPort().getStrVal() + " " + port.getAppProtocol())
+                .containsExactly("http 8080 -> http null", "grpc 8081 -> grpc grpc");
+        assertThat(container.getPorts()).extracting(port -> port.getName() + " " + port.getContainerPort())
+                .containsExactly("http 8080", "grpc 8081");
+        assertThat(applicationProperties(chart)).contains("loss.grpc.enabled=true\n", "loss.grpc.port=8081\n");
 
         PodDisruptionBudget budget = chart.one(PodDisruptionBudget.class);
         assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
@@ -199,6 +203,17 @@ class HelmChartTests {
     }
 
     @Test
+    void grpcCanBeTurnedOffAndItsPortIsValidated() {
+        RenderedChart chart = render(template -> template.set("service.grpc.enabled", false));
+
+        assertThat(chart.one(Service.class).getSpec().getPorts()).extracting(port -> port.getName())
+                .containsExactly("http");
+        assertThat(applicationProperties(chart)).contains("loss.grpc.enabled=false\n");
+        assertThatThrownBy(() -> render(template -> template.set("service.grpc.port", 70000)))
+                .hasMessageContaining("port");
+    }
+
+    @Test
     void valuesSchemaRejectsAnUnknownBackendAndMisspeltKeys() {
         assertThatThrownBy(() -> render(template -> template.set("loss.backend", "tpu")))
                 .hasMessageContaining("backend");
@@ -217,7 +232,8 @@ class HelmChartTests {
         // The pod's user is the image's, its emptyDir is where the image points JavaCPP's cache, its
         // port is the one the image exposes, and its JVM options replace the image's with the same flags.
         assertThat(dockerfile).containsPattern("(?m)^USER " + pod.getSecurityContext().getRunAsUser() + ":")
-                .containsPattern("(?m)^EXPOSE " + container.getPorts().get(0).getContainerPort() + "$")
+                .containsPattern("(?m)^EXPOSE " + container.getPorts().get(0).getContainerPort() + " "
+                        + container.getPorts().get(1).getContainerPort() + "$")
                 .contains("-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp")
                 .contains("-XX:MaxRAMPercentage=40 -Dorg.bytedeco.javacpp.maxbytes=50% "
                         + "-Dorg.bytedeco.javacpp.maxphysicalbytes=210%");
