@@ -50,7 +50,19 @@ final class FocalDocs {
               "logits": [[2.0, 0.5, -1.0, 0.1], [0.3, 1.8, 0.2, -0.7], [-0.5, 0.0, 0.4, 2.2]],
               "targets": [0, 2, 3],
               "include": ["smoothedTargets", "perSampleLoss"]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.5193504,
+              "perSampleLoss": [0.03108649, 1.5076879, 0.019276867],
+              "smoothedTargets": [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]],
+              "gamma": 2.0,
+              "epsilon": 0.0,
+              "ignoreIndex": -100,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [3, 4]
+            }"""),
             new Example("weightsSmoothingGradient", "Class weights, epsilon 0.1, an ignored row, gamma 1", """
             Class weights, label smoothing 0.1, gamma 1 and a row whose target equals `ignoreIndex` (-1): it adds \
             nothing, and the mean divides by the weights of the other rows' targets. Returns the probabilities \
@@ -63,5 +75,19 @@ final class FocalDocs {
               "epsilon": 0.1,
               "ignoreIndex": -1,
               "include": ["probabilities", "gradient"]
-            }""", null));
+            }""", """
+            {
+              "loss": 0.36866143,
+              "probabilities": [[0.60172665, 0.09946475, 0.2988086], [0.12520209, 0.83708775, 0.037710138],
+                                [0.06904751, 0.1698295, 0.761123]],
+              "gradient": [[-0.13711813, -4.917284E-4, 0.13760984], [0.0, 0.0, 0.0],
+                           [-0.010011612, -0.013931729, 0.023943355]],
+              "gamma": 1.0,
+              "epsilon": 0.1,
+              "ignoreIndex": -1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [3, 3]
+            }"""));
 }
