@@ -46,7 +46,19 @@ final class SigmoidFocalDocs {
               "logits": [[2.0, -1.0, 0.5], [-0.3, 1.2, -2.5]],
               "targets": [[1, 0, 1], [0, 1, 0]],
               "include": ["smoothedTargets", "elementLoss"]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.018916659,
+              "elementLoss": [[4.5089086E-4, 0.016993541, 0.016893374], [0.07529496, 0.003526719, 3.40476E-4]],
+              "smoothedTargets": [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]],
+              "alpha": 0.25,
+              "gamma": 2.0,
+              "epsilon": 0.0,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 3]
+            }"""),
             new Example("smoothingFloat64", "Soft targets, epsilon 0.1, alpha 0.5, gamma 1, float64", """
             A 2 x 2 x 2 tensor of soft targets smoothed by epsilon 0.1, alpha 0.5 and gamma 1, summed, in \
             float64, with the sigmoid and the gradient.""", """
@@ -59,5 +71,19 @@ final class SigmoidFocalDocs {
               "reduction": "sum",
               "dtype": "float64",
               "include": ["probabilities", "gradient"]
-            }""", null));
+            }""", """
+            {
+              "loss": 0.5787710871829777,
+              "probabilities": [[[0.8175744761936437, 0.3775406687981454], [0.549833997312478, 0.9525741268224334]],
+                                [[0.2689414213699951, 0.5], [0.9002495108803148, 0.01798620996209156]]],
+              "gradient": [[[-0.032733372963042635, 0.11661370692095896], [0.11317643343151226, -0.003917891677947988]],
+                           [[0.06411033540624034, 0.0], [-0.012168497057443248, 6.744453511337357E-4]]],
+              "alpha": 0.5,
+              "gamma": 1.0,
+              "epsilon": 0.1,
+              "reduction": "sum",
+              "backend": "cpu",
+              "dtype": "float64",
+              "shape": [2, 2, 2]
+            }"""));
 }
