@@ -96,9 +96,10 @@ public class Focal implements LossDefinition {
 
     @Override
     public String reference() {
-        return "-(w[None, :, ...] * q * (1 - p) ** gamma * torch.log_softmax(logits, 1)).sum(1), p = softmax(logits, 1),"
-                + " q and w and the reduction exactly as torch.nn.functional.cross_entropy(logits, targets,"
-                + " weight=classWeights, ignore_index=ignoreIndex, reduction=reduction, label_smoothing=epsilon)";
+        return "-(w * q * (1 - p) ** gamma * torch.log_softmax(logits, 1)).sum(1) with p = softmax(logits, 1), the"
+                + " smoothed targets q, class weights w along dimension 1 and the reductions of"
+                + " torch.nn.functional.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex,"
+                + " reduction=reduction, label_smoothing=epsilon)";
     }
 
     @Override

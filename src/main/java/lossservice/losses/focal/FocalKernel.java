@@ -12,8 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.scalar.Pow;
-import org.nd4j.linalg.api.ops.impl.scalar.ReplaceNans;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Floor;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -31,9 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code -log p = log s - z} (a sum of two non-negative numbers: no log of an underflowed probability) and
  * <pre>
  *   L_i      = sum_c Q_w,ic (1 - p_ic)^gamma (-log p_ic)
- *   dL/dx_ij = p_ij H_i - h_ij,   h_ic = Q_w,ic [ (1 - p_ic)^gamma + gamma (1 - p_ic)^gamma (-log p_ic) p_ic / (1 - p_ic) ]
+ *   dL/dx_ij = p_ij H_i - h_ij,   H_i = sum_c h_ic,
+ *   h_ic     = Q_w,ic [ f_ic + gamma f_ic (-log p_ic) p_ic / (1 - p_ic) ],   f = (1 - p)^gamma
  * </pre>
- * with {@code H_i = sum_c h_ic}; both terms of {@code h} are non-negative, so nothing cancels.
+ * where both terms of {@code h} are non-negative, so nothing cancels.
  *
  * <p>The focal factor is never taken as {@code 1 - p} rounded and then powered: where p is close to 1 that
  * difference keeps only the rounding error of p (and where p rounds to 1 it is 0 whatever the logits say). It is
@@ -44,13 +43,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * formed without cancellation, and {@code o = (1 - e) + (s - 1)} adds two non-negative numbers, exactly
  * {@code s - 1} at a maximum. The row's {@code log s} is {@code log1p(s - 1)}, taken per row in Java (ND4J's
  * {@code log1p} is {@code log(1 + x)}, which loses a small {@code s - 1}). So a probability of 1 - 1e-6 keeps
- * every digit of its 1e-6, and where the other classes underflow to exactly 0 the factor is exactly 0 (its limit
- * for gamma > 0; gamma 0 takes the shortcut of cross-entropy, factor 1, 0^0 = 1).
+ * every digit of its 1e-6. The power is taken in log space, {@code exp(gamma log(o / s))} (ND4J's scalar power
+ * costs 20 us a call); where the other classes underflow to exactly 0 that is {@code exp(-inf) = 0}, the factor's
+ * limit for gamma > 0 (gamma 0 takes the shortcut of cross-entropy: factor 1, 0^0 = 1).
  *
- * <p>The gradient's {@code p / (1 - p) = e / o}; where {@code o} is 0 (p is 1: the other classes underflowed), so
- * is {@code e (-log p) = log1p(0)}, and the quotient 0 / 0 is replaced by 0, which is the limit of the whole term:
- * {@code gamma (1 - p)^(gamma - 1) p log p} tends to 0 as p tends to 1 for every gamma > 0, also below 1 where the
- * derivative of the factor alone is infinite (torch's autograd gives NaN there).
+ * <p>The gradient's {@code p / (1 - p) = e / o}. Where {@code o} is 0 (p is 1: the other classes underflowed) so is
+ * {@code e (-log p) = log1p(0)}: the row's divisors get 1 added, so that the quotient is 0, the limit of the whole
+ * term ({@code gamma (1 - p)^(gamma - 1) p log p} tends to 0 as p tends to 1 for every gamma > 0, also below 1
+ * where the derivative of the factor alone is infinite and torch's autograd gives NaN); the quotients of the row's
+ * other elements stay 0, their {@code e} being 0.
  *
  * <p>The mean divides by cross-entropy's denominator: the summed target weights of the rows not ignored for class
  * indices, the row count for probabilities. The loss is always the sum of the row losses in one order, whatever
@@ -78,6 +79,8 @@ final class FocalKernel {
     private static final Scratch.Slot ROW_SUM_MINUS_ONE = Scratch.slot("focal.rowSumMinusOne");
     private static final Scratch.Slot COMPLEMENT = Scratch.slot("focal.complement");
     private static final Scratch.Slot FACTOR = Scratch.slot("focal.factor");
+    private static final Scratch.Slot DIVISOR = Scratch.slot("focal.divisor");
+    private static final Scratch.Slot SATURATED = Scratch.slot("focal.saturated");
     private static final Scratch.Slot FOCUSED = Scratch.slot("focal.focused");
     private static final Scratch.Slot TARGETS = Scratch.slot("focal.targets");
     private static final Scratch.Slot CLASS_INDICES = Scratch.slot("focal.classIndices");
@@ -145,8 +148,8 @@ final class FocalKernel {
 
         INDArray rowSum;
         INDArray logRowSum;
-        INDArray complement = null;
         INDArray factor = null;
+        INDArray divisor = null;
         if (!focusing) {
             rowSum = scratch.array(ROW_SUM, type, n, 1);
             rowSums(scratch, ROW_SUM, exp, classOnes, rowSum);
@@ -169,21 +172,38 @@ final class FocalKernel {
             double[] sumMinusOne = new double[n];
             double[] sum = new double[n];
             double[] logSum = new double[n];
+            double[] saturated = new double[n];
+            boolean anySaturated = false;
             for (int i = 0; i < n; i++) {
                 sumMinusOne[i] = others.get(i) + (count.get(i) - 1);
                 sum[i] = 1 + sumMinusOne[i];
                 logSum[i] = Math.log1p(sumMinusOne[i]);
+                saturated[i] = sumMinusOne[i] == 0 ? 1 : 0;
+                anySaturated |= sumMinusOne[i] == 0;
             }
             INDArray rowSumMinusOne = scratch.copyOf(ROW_SUM_MINUS_ONE, sumMinusOne, type, n, 1);
             rowSum = scratch.copyOf(ROW_SUM, sum, type, n, 1);
             logRowSum = scratch.copyOf(LOG_ROW_SUM, logSum, type, n, 1);
-            // o = (1 - e) + (s - 1) = s - e, the other classes' mass; (1 - p)^gamma = (o / s)^gamma.
-            complement = scratch.array(COMPLEMENT, type, n, c);
+            // o = (1 - e) + (s - 1) = s - e, the other classes' mass
+            INDArray complement = scratch.array(COMPLEMENT, type, n, c);
             nd4j.exec(new OneMinus(exp, complement));
             blas2.ger('f', 1.0, classOnes, rowSumMinusOne, scratch.transposed(COMPLEMENT, complement));
+            // (1 - p)^gamma = exp(gamma log(o / s)): log 0 = -inf gives exactly 0
             factor = scratch.array(FACTOR, type, n, c);
             scratch.divide(FACTOR, complement, rowSum, factor);
-            nd4j.exec(new Pow(factor, factor, gamma));
+            nd4j.exec(new Log(factor, factor));
+            blas1.scal(factor.length(), gamma, factor);
+            nd4j.exec(new Exp(factor, factor));
+            // The gradient divides by o; in a row whose other classes all underflowed (s - 1 = 0, p = 1 at its
+            // maximum) every numerator of that quotient is 0, so 1 is added to the row's divisors: 0 / 1 = 0, the
+            // limit, instead of 0 / 0.
+            divisor = complement;
+            if (anySaturated && in.wantGradient()) {
+                divisor = scratch.array(DIVISOR, type, n, c);
+                blas1.copy(complement, divisor);
+                blas2.ger('f', 1.0, classOnes, scratch.copyOf(SATURATED, saturated, type, n, 1),
+                        scratch.transposed(DIVISOR, divisor));
+            }
         }
         // -log p = -z + log s, in place of z.
         blas1.scal(surprisal.length(), -1.0, surprisal);
@@ -220,13 +240,12 @@ final class FocalKernel {
         }
         Tensor gradient = null;
         if (in.wantGradient() && defined) {
-            // h = Q_w [f + gamma f (-log p) e / o], f = (1 - p)^gamma; 0 / 0 where p is 1 becomes the limit 0.
+            // h = Q_w [f + gamma f (-log p) e / o], f = (1 - p)^gamma
             INDArray terms = weighted;
             if (focusing) {
                 INDArray ratio = scratch.array(RATIO, type, n, c);
                 scratch.multiply(RATIO, focused, exp, ratio);
-                scratch.divide(RATIO_QUOTIENT, ratio, complement, ratio);
-                nd4j.exec(new ReplaceNans(ratio, 0.0));
+                scratch.divide(RATIO_QUOTIENT, ratio, divisor, ratio);
                 blas1.scal(ratio.length(), gamma, ratio);
                 blas1.axpy(ratio.length(), 1.0, factor, ratio);
                 terms = scratch.array(TERMS, type, n, c);

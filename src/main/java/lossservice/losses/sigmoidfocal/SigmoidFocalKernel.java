@@ -8,13 +8,11 @@ import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.scalar.Pow;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.ReplaceNans;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Negative;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.LogSigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,11 +35,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * the tolerances). The focal factor is never {@code 1 - p_t} subtracted and then powered (torchvision's form, which
  * keeps only the rounding error of p_t where it is close to 1 and is 0 where it rounds to 1): {@code u} is formed
  * from the complementary probabilities {@code sigmoid(-x)} and {@code sigmoid(x)}, each computed directly, so a
- * saturated logit keeps its tiny {@code u} until that underflows, and then the factor takes its limit 0 (gamma > 0;
- * with gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies in [0, 1] ({@code u} is a
- * convex combination of s and 1 - s, and their product is at most the smaller); where {@code u} underflows to 0 so
- * does the product, and 0 / 0 is replaced by 0, the limit of the whole term for every gamma > 0, also below 1 where
- * {@code u^(gamma - 1)} alone is infinite.
+ * saturated logit keeps its tiny {@code u} until that underflows. The power is taken in log space,
+ * {@code exp(gamma log u)}, which is exactly 0 where u underflowed to 0: the factor's limit for gamma > 0 (with
+ * gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies in [0, 1] ({@code u} is a convex
+ * combination of s and 1 - s, and their product is at most the smaller); where {@code u} underflows to 0 so does
+ * the product, and the smallest normal number added to the divisor makes the quotient 0, the limit of the whole
+ * term for every gamma > 0, also below 1 where {@code u^(gamma - 1)} alone is infinite.
  *
  * <p>The mean divides by the element count. The loss is always the sum of the element losses in one order,
  * whatever outputs a request asks for.
@@ -52,8 +51,7 @@ final class SigmoidFocalKernel {
     private static final Scratch.Slot LOGITS = Scratch.slot("sigmoid-focal.logits");
     private static final Scratch.Slot TARGETS = Scratch.slot("sigmoid-focal.targets");
     private static final Scratch.Slot NEGATIVE_TARGETS = Scratch.slot("sigmoid-focal.negativeTargets");
-    private static final Scratch.Slot NEGATED_LOGITS = Scratch.slot("sigmoid-focal.negatedLogits");
-    private static final Scratch.Slot LOG_TERM = Scratch.slot("sigmoid-focal.logTerm");
+    private static final Scratch.Slot ABSOLUTE = Scratch.slot("sigmoid-focal.absolute");
     private static final Scratch.Slot RELU = Scratch.slot("sigmoid-focal.relu");
     private static final Scratch.Slot RELU_OF_NEGATED = Scratch.slot("sigmoid-focal.reluOfNegated");
     private static final Scratch.Slot CROSS_ENTROPY = Scratch.slot("sigmoid-focal.crossEntropy");
@@ -71,6 +69,7 @@ final class SigmoidFocalKernel {
     private static final Scratch.Slot GRADIENT = Scratch.slot("sigmoid-focal.gradient");
     private static final Scratch.Slot FOCUSED_GRADIENT = Scratch.slot("sigmoid-focal.focusedGradient");
     private static final Scratch.Slot VARIANCE = Scratch.slot("sigmoid-focal.variance");
+    private static final Scratch.Slot DIVISOR = Scratch.slot("sigmoid-focal.divisor");
     private static final Scratch.Slot VARIANCE_QUOTIENT = Scratch.slot("sigmoid-focal.varianceQuotient");
     private static final Scratch.Slot DIRECTION = Scratch.slot("sigmoid-focal.direction");
     private static final Scratch.Slot DIRECTED = Scratch.slot("sigmoid-focal.directed");
@@ -117,21 +116,23 @@ final class SigmoidFocalKernel {
         INDArray negativeTargets = scratch.array(NEGATIVE_TARGETS, type, size);
         nd4j.exec(new OneMinus(targets, negativeTargets));
 
-        // ce = t' relu(-x) + (1 - t') relu(x) - logSigmoid(|x|)
-        INDArray logTerm = scratch.array(LOG_TERM, type, size);
-        nd4j.exec(new Abs(logits, logTerm));
-        nd4j.exec(new LogSigmoid(logTerm, logTerm));
-        INDArray negated = scratch.array(NEGATED_LOGITS, type, size);
-        nd4j.exec(new Negative(logits, negated));
+        // ce = t' relu(-x) + (1 - t') relu(x) - logSigmoid(|x|); relu(x) = |x| / 2 + x / 2 and relu(-x) = relu(x) - x,
+        // both exact
+        INDArray absolute = scratch.array(ABSOLUTE, type, size);
+        nd4j.exec(new Abs(logits, absolute));
         INDArray relu = scratch.array(RELU, type, size);
-        nd4j.exec(new RectifiedLinear(logits, relu));
+        blas1.copy(absolute, relu);
+        blas1.scal(size, 0.5, relu);
+        blas1.axpy(size, 0.5, logits, relu);
         INDArray reluOfNegated = scratch.array(RELU_OF_NEGATED, type, size);
-        nd4j.exec(new RectifiedLinear(negated, reluOfNegated));
+        blas1.copy(relu, reluOfNegated);
+        blas1.axpy(size, -1.0, logits, reluOfNegated);
         INDArray crossEntropy = scratch.array(CROSS_ENTROPY, type, size);
         scratch.multiply(POSITIVE_PART, targets, reluOfNegated, crossEntropy);
         scratch.multiply(NEGATIVE_PART, negativeTargets, relu, relu);
         blas1.axpy(size, 1.0, relu, crossEntropy);
-        blas1.axpy(size, -1.0, logTerm, crossEntropy);
+        nd4j.exec(new LogSigmoid(absolute, absolute));
+        blas1.axpy(size, -1.0, absolute, crossEntropy);
 
         // u = t' sigmoid(-x) + (1 - t') sigmoid(x), from the two sigmoids, never as 1 - p_t
         INDArray sigmoid = null;
@@ -146,7 +147,8 @@ final class SigmoidFocalKernel {
         }
         if (focusing || in.wantGradient()) {
             sigmoidOfNegated = scratch.array(SIGMOID_OF_NEGATED, type, size);
-            nd4j.exec(new Sigmoid(negated, sigmoidOfNegated));
+            nd4j.exec(new Negative(logits, sigmoidOfNegated));
+            nd4j.exec(new Sigmoid(sigmoidOfNegated, sigmoidOfNegated));
             positiveMass = scratch.array(POSITIVE_MASS, type, size);
             scratch.multiply(POSITIVE_MASS, targets, sigmoidOfNegated, positiveMass);
             negativeMass = scratch.array(NEGATIVE_MASS, type, size);
@@ -157,9 +159,11 @@ final class SigmoidFocalKernel {
             complement = scratch.array(COMPLEMENT, type, size);
             blas1.copy(positiveMass, complement);
             blas1.axpy(size, 1.0, negativeMass, complement);
-            // u^gamma; in place unless the gradient needs u itself
-            factor = in.wantGradient() ? scratch.array(FACTOR, type, size) : complement;
-            nd4j.exec(new Pow(complement, factor, gamma));
+            // u^gamma = exp(gamma log u), exp(-inf) = 0 where u underflowed (ND4J's scalar power costs 20 us a call)
+            factor = scratch.array(FACTOR, type, size);
+            nd4j.exec(new Log(complement, factor));
+            blas1.scal(size, gamma, factor);
+            nd4j.exec(new Exp(factor, factor));
             focused = scratch.array(FOCUSED, type, size);
             scratch.multiply(FOCUSED, crossEntropy, factor, focused);
         }
@@ -168,7 +172,8 @@ final class SigmoidFocalKernel {
         INDArray elementLoss = focused;
         if (weighting) {
             alphaWeight = scratch.array(ALPHA_WEIGHT, type, size);
-            nd4j.exec(new ScalarMultiplication(negativeTargets, null, alphaWeight, 1 - in.alpha()));
+            blas1.copy(negativeTargets, alphaWeight);
+            blas1.scal(size, 1 - in.alpha(), alphaWeight);
             blas1.axpy(size, in.alpha(), targets, alphaWeight);
             elementLoss = scratch.array(ELEMENT_LOSS, type, size);
             scratch.multiply(ELEMENT_LOSS, focused, alphaWeight, elementLoss);
@@ -185,11 +190,15 @@ final class SigmoidFocalKernel {
             blas1.axpy(size, -1.0, positiveMass, rowsGradient);
             if (focusing) {
                 scratch.multiply(FOCUSED_GRADIENT, rowsGradient, factor, rowsGradient);
-                // + gamma ce u^gamma (1 - 2 t') s (1 - s) / u, with 0 / 0 (u underflowed) as its limit 0
+                // + gamma ce u^gamma (1 - 2 t') s (1 - s) / u. The divisor is u plus the smallest normal number: where
+                // u underflowed to 0 so did s (1 - s) <= u, and 0 / tiny = 0 is the limit of the term; where u is that
+                // small, ce is as small (t' is within u of 0 or 1), so the term is negligible either way.
                 INDArray variance = scratch.array(VARIANCE, type, size);
                 scratch.multiply(VARIANCE, sigmoid, sigmoidOfNegated, variance);
-                scratch.divide(VARIANCE_QUOTIENT, variance, complement, variance);
-                nd4j.exec(new ReplaceNans(variance, 0.0));
+                INDArray divisor = scratch.array(DIVISOR, type, size);
+                blas1.copy(complement, divisor);
+                blas1.axpy(size, type == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL, elementOnes, divisor);
+                scratch.divide(VARIANCE_QUOTIENT, variance, divisor, variance);
                 INDArray direction = scratch.array(DIRECTION, type, size);
                 blas1.copy(negativeTargets, direction);
                 blas1.axpy(size, -1.0, targets, direction);

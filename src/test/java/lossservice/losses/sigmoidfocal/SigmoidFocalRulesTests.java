@@ -26,37 +26,37 @@ class SigmoidFocalRulesTests {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            alpha above 1             | {"logits": [1, 2], "targets": [1, 0], "alpha": 1.0000001}                | /alpha
-            alpha a string            | {"logits": [1, 2], "targets": [1, 0], "alpha": "0.25"}                   | /alpha
-            alpha a boolean           | {"logits": [1, 2], "targets": [1, 0], "alpha": false}                    | /alpha
-            alpha minus infinity      | {"logits": [1, 2], "targets": [1, 0], "alpha": -1e400}                   | /alpha
-            alpha beyond float32      | {"logits": [1, 2], "targets": [1, 0], "alpha": -1e39}                    | /alpha
-            alpha repeated            | {"logits": [1, 2], "targets": [1, 0], "alpha": 0.5, "alpha": 0.5}        | /alpha
-            gamma negative            | {"logits": [1, 2], "targets": [1, 0], "gamma": -1e-300}                  | /gamma
-            gamma an array            | {"logits": [1, 2], "targets": [1, 0], "gamma": [2]}                      | /gamma
-            gamma beyond float32      | {"logits": [1, 2], "targets": [1, 0], "gamma": 3.5e38}                   | /gamma
-            epsilon above 1           | {"logits": [1, 2], "targets": [1, 0], "epsilon": 1.01}                   | /epsilon
-            posWeight unknown         | {"logits": [1, 2], "targets": [1, 0], "posWeight": [1, 1]}               | /posWeight
-            classWeights unknown      | {"logits": [1, 2], "targets": [1, 0], "classWeights": [1, 1]}            | /classWeights
-            ignoreIndex unknown       | {"logits": [1, 2], "targets": [1, 0], "ignoreIndex": -100}               | /ignoreIndex
-            include perSampleLoss     | {"logits": [1, 2], "targets": [1, 0], "include": ["perSampleLoss"]}      | /include
-            include a string          | {"logits": [1, 2], "targets": [1, 0], "include": "gradient"}             | /include
-            reduction batchmean       | {"logits": [1, 2], "targets": [1, 0], "reduction": "batchmean"}          | /reduction
-            target above 1            | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0], [1.5, 0]]}              | /targets/1/0
-            target below 0            | {"logits": [[1, 2], [3, 4]], "targets": [[1, -1e-300], [1, 0]]}          | /targets/0/1
-            target null               | {"logits": [1, 2], "targets": [1, null]}                                 | /targets/1
-            target boolean            | {"logits": [1, 2], "targets": [true, 0]}                                 | /targets/0
-            targets one short         | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0], [1]]}                   | /targets/1
-            targets of another N      | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0]]}                        | /targets
-            targets of another depth  | {"logits": [[[1, 2]], [[3, 4]]], "targets": [[1, 0], [1, 0]]}            | /targets/0/0
-            nine dimensions           | {"logits": [[[[[[[[[1]]]]]]]]], "targets": [[[[[[[[[1]]]]]]]]]}          | /logits
-            a bare number             | {"logits": 1.5, "targets": 1}                                            | /logits
-            empty logits              | {"logits": [], "targets": []}                                            | /logits
-            empty inner dimension     | {"logits": [[]], "targets": [[]]}                                        | /logits/0
-            ragged logits             | {"logits": [[1, 2], [3]], "targets": [[1, 0], [1, 0]]}                   | /logits/1
-            logits beyond float32     | {"logits": [[1, 2], [3, -1e39]], "targets": [[1, 0], [1, 0]]}            | /logits/1/1
-            missing targets           | {"logits": [1, 2]}                                                       | /targets
-            dtype unknown             | {"logits": [1, 2], "targets": [1, 0], "dtype": "float16"}                | /dtype
+            alpha above 1 | {"logits": [1, 2], "targets": [1, 0], "alpha": 1.0000001} | /alpha
+            alpha a string | {"logits": [1, 2], "targets": [1, 0], "alpha": "0.25"} | /alpha
+            alpha a boolean | {"logits": [1, 2], "targets": [1, 0], "alpha": false} | /alpha
+            alpha minus infinity | {"logits": [1, 2], "targets": [1, 0], "alpha": -1e400} | /alpha
+            alpha beyond float32 | {"logits": [1, 2], "targets": [1, 0], "alpha": -1e39} | /alpha
+            alpha repeated | {"logits": [1, 2], "targets": [1, 0], "alpha": 0.5, "alpha": 0.5} | /alpha
+            gamma negative | {"logits": [1, 2], "targets": [1, 0], "gamma": -1e-300} | /gamma
+            gamma an array | {"logits": [1, 2], "targets": [1, 0], "gamma": [2]} | /gamma
+            gamma beyond float32 | {"logits": [1, 2], "targets": [1, 0], "gamma": 3.5e38} | /gamma
+            epsilon above 1 | {"logits": [1, 2], "targets": [1, 0], "epsilon": 1.01} | /epsilon
+            posWeight unknown | {"logits": [1, 2], "targets": [1, 0], "posWeight": [1, 1]} | /posWeight
+            classWeights unknown | {"logits": [1, 2], "targets": [1, 0], "classWeights": [1, 1]} | /classWeights
+            ignoreIndex unknown | {"logits": [1, 2], "targets": [1, 0], "ignoreIndex": -100} | /ignoreIndex
+            include perSampleLoss | {"logits": [1, 2], "targets": [1, 0], "include": ["perSampleLoss"]} | /include
+            include a string | {"logits": [1, 2], "targets": [1, 0], "include": "gradient"} | /include
+            reduction batchmean | {"logits": [1, 2], "targets": [1, 0], "reduction": "batchmean"} | /reduction
+            target above 1 | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0], [1.5, 0]]} | /targets/1/0
+            target below 0 | {"logits": [[1, 2], [3, 4]], "targets": [[1, -1e-300], [1, 0]]} | /targets/0/1
+            target null | {"logits": [1, 2], "targets": [1, null]} | /targets/1
+            target boolean | {"logits": [1, 2], "targets": [true, 0]} | /targets/0
+            targets one short | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0], [1]]} | /targets/1
+            targets of another N | {"logits": [[1, 2], [3, 4]], "targets": [[1, 0]]} | /targets
+            targets of another depth | {"logits": [[[1, 2]], [[3, 4]]], "targets": [[1, 0], [1, 0]]} | /targets/0/0
+            nine dimensions | {"logits": [[[[[[[[[1]]]]]]]]], "targets": [[[[[[[[[1]]]]]]]]]} | /logits
+            a bare number | {"logits": 1.5, "targets": 1} | /logits
+            empty logits | {"logits": [], "targets": []} | /logits
+            empty inner dimension | {"logits": [[]], "targets": [[]]} | /logits/0
+            ragged logits | {"logits": [[1, 2], [3]], "targets": [[1, 0], [1, 0]]} | /logits/1
+            logits beyond float32 | {"logits": [[1, 2], [3, -1e39]], "targets": [[1, 0], [1, 0]]} | /logits/1/1
+            missing targets | {"logits": [1, 2]} | /targets
+            dtype unknown | {"logits": [1, 2], "targets": [1, 0], "dtype": "float16"} | /dtype
             """)
     void aBrokenRuleIsReportedAtItsPointer(String rule, String body, String pointer) {
         InvalidRequestException invalid = catchThrowableOfType(InvalidRequestException.class,

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The public sigmoid focal vectors through the JSON endpoint without HTTP (the shared oracle tests send them over HTTP). */
+/**
+ * The public sigmoid focal vectors through the JSON endpoint without HTTP (the shared oracle tests send them over
+ * HTTP).
+ */
 class SigmoidFocalVectorsTests {
 
     private static final LocalEndpoint FOCAL = new LocalEndpoint(new SigmoidFocal());
