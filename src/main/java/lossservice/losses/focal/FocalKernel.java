@@ -174,12 +174,15 @@ final class FocalKernel {
             double[] logSum = new double[n];
             double[] saturated = new double[n];
             boolean anySaturated = false;
+            boolean float32 = type == DataType.FLOAT;
             for (int i = 0; i < n; i++) {
-                sumMinusOne[i] = others.get(i) + (count.get(i) - 1);
-                sum[i] = 1 + sumMinusOne[i];
-                logSum[i] = Math.log1p(sumMinusOne[i]);
-                saturated[i] = sumMinusOne[i] == 0 ? 1 : 0;
-                anySaturated |= sumMinusOne[i] == 0;
+                double exact = others.get(i) + (count.get(i) - 1);
+                // s is 1 + (s - 1) rounded as ND4J rounds (1 - e) + (s - 1) below, so that o <= s: 1 - p <= 1.
+                sumMinusOne[i] = float32 ? (float) exact : exact;
+                sum[i] = float32 ? 1f + (float) exact : 1 + exact;
+                logSum[i] = Math.log1p(exact);
+                saturated[i] = exact == 0 ? 1 : 0;
+                anySaturated |= exact == 0;
             }
             INDArray rowSumMinusOne = scratch.copyOf(ROW_SUM_MINUS_ONE, sumMinusOne, type, n, 1);
             rowSum = scratch.copyOf(ROW_SUM, sum, type, n, 1);

@@ -125,6 +125,30 @@ class FocalTests {
         }
     }
 
+    /**
+     * A class whose probability underflows to 0 has the focal factor 1 exactly, never 1 and an ulp, whatever gamma:
+     * its loss is its surprisal, the same number for gamma 60 as for gamma 1e-30.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"float32", "float64"})
+    void aProbabilityThatUnderflowsHasTheFactorOne(String dtype) {
+        Random random = new Random(3);
+        double[][] logits = new double[500][];
+        int[] targets = new int[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = new double[8];
+            for (int k = 0; k < 7; k++) {
+                logits[i][k] = (float) (random.nextGaussian() * 2);
+            }
+            logits[i][7] = -2000.0;
+            targets[i] = 7;
+        }
+        JsonNode steep = FOCAL.post(request(logits, targets, 60, 0, dtype).toString());
+        JsonNode flat = FOCAL.post(request(logits, targets, 1e-30, 0, dtype).toString());
+        assertThat(steep.get("perSampleLoss")).isEqualTo(flat.get("perSampleLoss"));
+        assertThat(steep.get("perSampleLoss").get(0).doubleValue()).isGreaterThan(1990);
+    }
+
     /** Logits of +-1e4 and rows offset by -3e4, in float32 and float64: the max shift keeps every digit. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"float32", "float64"})
