@@ -17,13 +17,15 @@ import io.swagger.v3.oas.models.media.Schema;
  * The top of the OpenAPI document served at {@code /v3/api-docs}; the operations are described on their
  * controllers. {@code openapi.yaml} at the root of the project is the committed copy of that document.
  */
-@OpenAPIDefinition(info = @Info(title = "loss-service", version = "1.0.0", description = """
-        Cross-entropy loss with label smoothing, computed with ND4J: exactly \
-        `torch.nn.functional.cross_entropy` with `label_smoothing`, class weights, `ignore_index` and the three \
-        reductions, and optionally the smoothed targets, per-sample losses, probabilities and gradient.
+@OpenAPIDefinition(info = @Info(title = "loss-service", version = "from the build", description = """
+        Losses on demand, computed with ND4J exactly as PyTorch (or torchvision) computes them: cross-entropy with \
+        label smoothing (`torch.nn.functional.cross_entropy`), binary cross-entropy on logits, and the catalogue \
+        `GET /v1/losses` lists, each with its gradient and the arrays a training or evaluation job needs.
 
-        Every error is `application/problem+json` (RFC 9457) with a stable `type` URI per kind of error; \
-        invalid input is answered 422 with every violation and its JSON pointer in `errors`.
+        Every loss is served the same way: `POST /v1/losses/{name}` with JSON arrays, and the Open Inference \
+        Protocol (KServe V2) model `{name}` with JSON or binary tensors. Every error of the JSON endpoints is \
+        `application/problem+json` (RFC 9457) with a stable `type` URI per kind of error; invalid input is \
+        answered 422 with every violation and its JSON pointer in `errors`.
 
         Swagger UI: `/swagger-ui.html`. This document: `/v3/api-docs` (`/v3/api-docs.yaml`). Health: \
         `/actuator/health` (groups `liveness` and `readiness`)."""))

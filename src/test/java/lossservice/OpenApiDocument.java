@@ -200,6 +200,39 @@ final class OpenApiDocument {
             return examples instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
         }
 
+        /** The example of this name documented for a response status in JSON, or null. */
+        @SuppressWarnings("unchecked")
+        Object responseExample(String status, String name) {
+            Object response = ((Map<String, Object>) definition.get("responses")).get(status);
+            Object content = response instanceof Map<?, ?> map ? map.get("content") : null;
+            Object json = content instanceof Map<?, ?> map ? map.get("application/json") : null;
+            Object examples = json instanceof Map<?, ?> map ? map.get("examples") : null;
+            Object example = examples instanceof Map<?, ?> map ? map.get(name) : null;
+            return example instanceof Map<?, ?> map ? map.get("value") : null;
+        }
+
+        /**
+         * The path with each path parameter replaced by a value its schema allows: the example's name when it is one
+         * of them (the protocol's examples are named after their model), else the first.
+         */
+        @SuppressWarnings("unchecked")
+        String concretePath(String exampleName) {
+            String concrete = path;
+            Object parameters = definition.get("parameters");
+            if (parameters instanceof List<?> list) {
+                for (Object parameter : list) {
+                    Map<String, Object> declared = (Map<String, Object>) parameter;
+                    if (!"path".equals(declared.get("in"))) {
+                        continue;
+                    }
+                    List<Object> allowed = (List<Object>) ((Map<String, Object>) declared.get("schema")).get("enum");
+                    String value = allowed.contains(exampleName) ? exampleName : String.valueOf(allowed.get(0));
+                    concrete = concrete.replace("{" + declared.get("name") + "}", value);
+                }
+            }
+            return concrete;
+        }
+
         @SuppressWarnings("unchecked")
         Set<String> responseCodes() {
             return ((Map<String, Object>) definition.get("responses")).keySet().stream()

@@ -49,11 +49,11 @@ class OpenApiOperationsTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("operations")
     void everyOperationIsServed(Operation operation) throws Exception {
-        Object body = operation.requestExamples().values().stream().findFirst()
-                .map(example -> ((Map<?, ?>) example).get("value"))
-                .orElse(null);
+        Map.Entry<String, Object> first = operation.requestExamples().entrySet().stream().findFirst().orElse(null);
+        Object body = first == null ? null : ((Map<?, ?>) first.getValue()).get("value");
 
-        HttpResponse<String> response = send(operation.method(), operation.path(), body);
+        HttpResponse<String> response = send(operation.method(),
+                operation.concretePath(first == null ? "" : first.getKey()), body);
 
         assertThat(response.statusCode()).as(response.body()).isNotIn(404, 405);
         assertThat(operation.responseCodes()).as("documented responses of %s", operation)
@@ -64,9 +64,32 @@ class OpenApiOperationsTests {
     @MethodSource("requestExamples")
     void everyRequestExampleIsAnswered200(Operation operation, String name, Map<String, Object> example)
             throws Exception {
-        HttpResponse<String> response = send(operation.method(), operation.path(), example.get("value"));
+        HttpResponse<String> response = send(operation.method(), operation.concretePath(name), example.get("value"));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    /** The request examples that have a documented answer of the same name. */
+    static Stream<Arguments> answeredExamples() {
+        return requestExamples().filter(arguments -> ((Operation) arguments.get()[0])
+                .responseExample("200", (String) arguments.get()[1]) != null);
+    }
+
+    @Test
+    void everyLossDocumentsTheAnswerToItsExamples() {
+        operations().filter(operation -> operation.path().startsWith("/v1/losses/")).forEach(operation ->
+                assertThat(operation.requestExamples().keySet()).as("%s", operation).allSatisfy(name ->
+                        assertThat(operation.responseExample("200", name)).as("the answer to %s", name).isNotNull()));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("answeredExamples")
+    void everyResponseExampleIsWhatTheServiceAnswers(Operation operation, String name, Map<String, Object> example)
+            throws Exception {
+        Object documented = operation.responseExample("200", name);
+        HttpResponse<String> response = send(operation.method(), operation.concretePath(name), example.get("value"));
+
+        assertThat(JSON.readTree(response.body())).as(name).isEqualTo(JSON.valueToTree(documented));
     }
 
     @Test

@@ -1,10 +1,9 @@
 package lossservice.bench;
 
-import java.io.ByteArrayInputStream;
 import java.util.concurrent.TimeUnit;
 
-import lossservice.crossentropy.CrossEntropyRequest;
-import lossservice.crossentropy.CrossEntropyRequestDecoder;
+import lossservice.loss.LossCall;
+import lossservice.losses.crossentropy.CrossEntropy;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,9 +15,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The streaming decoder alone: request bytes (already in memory) to a validated request. */
+/**
+ * The JSON endpoint's reading alone, for cross-entropy: request bytes (already in memory) to a validated call,
+ * through the streaming reader and the binder with the loss's own rules ({@link LossHarness#bind}).
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
@@ -31,16 +34,21 @@ public class DecodeBenchmark {
     public String size;
 
     private byte[] body;
-    private CrossEntropyRequestDecoder decoder;
+    private LossHarness harness;
 
     @Setup
     public void setUp() {
         body = Payloads.indexTargets(size);
-        decoder = new CrossEntropyRequestDecoder();
+        harness = new LossHarness(new CrossEntropy());
+    }
+
+    @TearDown
+    public void tearDown() {
+        harness.close();
     }
 
     @Benchmark
-    public CrossEntropyRequest decode() {
-        return decoder.decode(new ByteArrayInputStream(body));
+    public LossCall decode() {
+        return harness.bind(body);
     }
 }

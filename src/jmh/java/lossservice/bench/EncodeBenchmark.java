@@ -3,9 +3,9 @@ package lossservice.bench;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 
-import lossservice.crossentropy.CrossEntropyLoss;
-import lossservice.crossentropy.CrossEntropyResult;
-import lossservice.crossentropy.CrossEntropyResultEncoder;
+import lossservice.loss.LossCall;
+import lossservice.loss.LossResult;
+import lossservice.losses.crossentropy.CrossEntropy;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,11 +17,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The streaming encoder alone: the ND4J result of the payload (loss, smoothedTargets, gradient) to JSON
- * bytes, into a reused in-memory buffer.
+ * The JSON endpoint's writing alone, for cross-entropy: the ND4J result of the payload (loss, smoothedTargets,
+ * gradient, then the echoes, reduction, backend, dtype and shape) to JSON bytes with the service's streaming
+ * writer ({@link LossHarness#encode}), into a reused in-memory buffer.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -34,23 +36,30 @@ public class EncodeBenchmark {
     @Param({"2x10", "32x1000", "256x1000", "4096x1000"})
     public String size;
 
-    private CrossEntropyResult result;
-    private CrossEntropyResultEncoder encoder;
+    private LossHarness harness;
+    private LossCall call;
+    private LossResult result;
     private ByteArrayOutputStream out;
 
     @Setup
     public void setUp() {
-        result = new CrossEntropyLoss("cpu").compute(ReferenceCheck.decode(Payloads.indexTargets(size)));
-        encoder = new CrossEntropyResultEncoder();
+        harness = new LossHarness(new CrossEntropy());
+        call = harness.bind(Payloads.indexTargets(size));
+        result = harness.computeChecked(call);
         out = new ByteArrayOutputStream();
-        encoder.encode(result, out);
+        harness.encode(call, result, out);
         out = new ByteArrayOutputStream(out.size() + 1024);
+    }
+
+    @TearDown
+    public void tearDown() {
+        harness.close();
     }
 
     @Benchmark
     public int encode() {
         out.reset();
-        encoder.encode(result, out);
+        harness.encode(call, result, out);
         return out.size();
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * The fixed request bodies every benchmark and load script uses: index targets, epsilon 0.1,
+ * The fixed cross-entropy request bodies the benchmarks and the load scripts use: index targets, epsilon 0.1,
  * {@code include: ["smoothedTargets", "gradient"]}, logits drawn from N(0, 2^2) with a fixed seed and
  * written in float32's shortest round-trip form (what the service itself writes).
  *
@@ -38,7 +38,26 @@ public final class Payloads {
     public static byte[] indexTargets(int n, int c, long seed) {
         Random random = new Random(seed);
         StringBuilder json = new StringBuilder(n * c * 12 + 256);
-        json.append("{\"logits\":[");
+        json.append("{\"logits\":");
+        appendLogits(json, random, n, c);
+        json.append(",\"targets\":[");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append(random.nextInt(c));
+        }
+        json.append("],\"epsilon\":0.1,\"numClasses\":").append(c)
+                .append(",\"include\":[\"smoothedTargets\",\"gradient\"]}");
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Appends N rows of C logits drawn from N(0, 2^2), row by row, as a JSON array of arrays of float32 values in
+     * their shortest form: the logits of every payload here, and a start for other losses' payloads.
+     */
+    public static void appendLogits(StringBuilder json, Random random, int n, int c) {
+        json.append('[');
         for (int i = 0; i < n; i++) {
             json.append(i == 0 ? "[" : ",[");
             for (int j = 0; j < c; j++) {
@@ -49,16 +68,7 @@ public final class Payloads {
             }
             json.append(']');
         }
-        json.append("],\"targets\":[");
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                json.append(',');
-            }
-            json.append(random.nextInt(c));
-        }
-        json.append("],\"epsilon\":0.1,\"numClasses\":").append(c)
-                .append(",\"include\":[\"smoothedTargets\",\"gradient\"]}");
-        return json.toString().getBytes(StandardCharsets.UTF_8);
+        json.append(']');
     }
 
     /**

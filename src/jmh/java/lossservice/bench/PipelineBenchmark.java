@@ -1,12 +1,9 @@
 package lossservice.bench;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 
-import lossservice.crossentropy.CrossEntropyLoss;
-import lossservice.crossentropy.CrossEntropyRequestDecoder;
-import lossservice.crossentropy.CrossEntropyResultEncoder;
+import lossservice.losses.crossentropy.CrossEntropy;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,12 +15,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decode, compute and encode back to back in one thread, without HTTP: what a request costs the service
- * besides its HTTP stack. Compare with the sum of the three separate benchmarks, and with the load
- * script's latency at concurrency 1.
+ * Decode, compute and encode back to back in one thread, without HTTP ({@link LossHarness#serve}: the reader and
+ * binder, the ND4J computation in the worker's workspace with the executor's finiteness check, the writer): what a
+ * cross-entropy request costs the service besides its HTTP stack and its compute pool. Compare with the sum of the
+ * three separate benchmarks, and with the load script's latency at concurrency 1.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -37,24 +36,25 @@ public class PipelineBenchmark {
     public String size;
 
     private byte[] body;
-    private CrossEntropyRequestDecoder decoder;
-    private CrossEntropyLoss loss;
-    private CrossEntropyResultEncoder encoder;
+    private LossHarness harness;
     private ByteArrayOutputStream out;
 
     @Setup
     public void setUp() {
         body = Payloads.indexTargets(size);
-        decoder = new CrossEntropyRequestDecoder();
-        loss = new CrossEntropyLoss("cpu");
-        encoder = new CrossEntropyResultEncoder();
+        harness = new LossHarness(new CrossEntropy());
         out = new ByteArrayOutputStream(4 * body.length);
+    }
+
+    @TearDown
+    public void tearDown() {
+        harness.close();
     }
 
     @Benchmark
     public int decodeComputeEncode() {
         out.reset();
-        encoder.encode(loss.compute(decoder.decode(new ByteArrayInputStream(body))), out);
+        harness.serve(body, out);
         return out.size();
     }
 }

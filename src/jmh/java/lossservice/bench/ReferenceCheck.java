@@ -1,22 +1,33 @@
 package lossservice.bench;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-import lossservice.crossentropy.CrossEntropyLoss;
-import lossservice.crossentropy.CrossEntropyRequest;
-import lossservice.crossentropy.CrossEntropyRequestDecoder;
-import lossservice.crossentropy.CrossEntropyResult;
+import lossservice.loss.LossCall;
+import lossservice.loss.LossDefinition;
+import lossservice.loss.LossResult;
+import lossservice.loss.Tensor;
+import lossservice.losses.binarycrossentropy.BinaryCrossEntropy;
+import lossservice.losses.binarycrossentropy.BinaryCrossEntropyComputeBenchmark;
+import lossservice.losses.binarycrossentropy.FusedBinaryCrossEntropy;
+import lossservice.losses.crossentropy.CrossEntropy;
+import lossservice.losses.crossentropy.FusedCrossEntropy;
 
 /**
- * Checks that {@link FusedCrossEntropy} computes what the service's ND4J path computes, so the compute
- * benchmark compares against a correct reference. Every value must agree within
- * {@code 1e-6 + 1e-5 * |nd4j|} (the tolerance the service keeps against PyTorch).
+ * Checks that a {@link FusedLoss} computes what the service's ND4J path computes, so that a compute benchmark
+ * compares against a correct reference: the same loss (both null, or both numbers) and the same outputs by name,
+ * each of the same shape, every value within {@code 1e-6 + 1e-5 * |nd4j|} (the tolerance the service keeps
+ * against PyTorch).
  *
- * <p>The compute benchmark runs {@link #requireAgreement} on its own payload before measuring; the main
- * method also covers class weights, ignored rows, probability targets and every reduction.
+ * <p>{@link ComputeBenchmark} runs {@link #requireAgreement} on its own payload before measuring. The main method
+ * checks the cross-entropy reference on the benchmark payloads, class weights, ignored rows, probability targets,
+ * K-dimensional logits, every reduction and an undefined mean, and the binary cross-entropy reference on its
+ * payloads, both weight vectors, 3-D logits and every reduction. A reference of another loss checks its own cases
+ * with {@link #check}.
  */
 public final class ReferenceCheck {
 
@@ -27,84 +38,108 @@ public final class ReferenceCheck {
     }
 
     /** Throws an {@link AssertionError} listing the first disagreements. */
-    public static void requireAgreement(String what, CrossEntropyResult nd4j, CrossEntropyResult fused) {
+    public static void requireAgreement(String what, LossResult nd4j, LossResult fused) {
         List<String> problems = new ArrayList<>();
-        if (nd4j.batchSize() != fused.batchSize() || nd4j.numClasses() != fused.numClasses()
-                || nd4j.reduction() != fused.reduction() || !nd4j.outputs().equals(fused.outputs())) {
-            problems.add("shape, reduction or outputs differ");
-        }
         if ((nd4j.loss() == null) != (fused.loss() == null)) {
-            problems.add("loss: " + nd4j.loss() + " vs " + fused.loss());
-        } else if (nd4j.loss() != null) {
-            compare("loss", new float[] {nd4j.loss()}, new float[] {fused.loss()}, problems);
+            problems.add("loss: nd4j " + nd4j.loss() + ", fused " + fused.loss());
+        } else if (nd4j.loss() != null && !close(nd4j.loss(), fused.loss())) {
+            problems.add("loss: nd4j " + nd4j.loss() + ", fused " + fused.loss());
         }
-        compare("perSampleLoss", nd4j.perSampleLoss(), fused.perSampleLoss(), problems);
-        compare("smoothedTargets", rowMajor(nd4j), rowMajor(fused), problems);
-        compare("probabilities", nd4j.probabilities(), fused.probabilities(), problems);
-        compare("gradient", nd4j.gradient(), fused.gradient(), problems);
+        if (!nd4j.outputs().keySet().equals(fused.outputs().keySet())) {
+            problems.add("outputs: nd4j " + nd4j.outputs().keySet() + ", fused " + fused.outputs().keySet());
+        }
+        for (Map.Entry<String, Tensor> output : nd4j.outputs().entrySet()) {
+            if (fused.outputs().containsKey(output.getKey())) {
+                compare(output.getKey(), output.getValue(), fused.outputs().get(output.getKey()), problems);
+            }
+        }
         if (!problems.isEmpty()) {
-            throw new AssertionError("The fused reference disagrees with ND4J on " + what + ": "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+            throw new AssertionError("The fused reference disagrees with ND4J on " + what + " (" + problems.size()
+                    + " problems): " + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
         }
     }
 
-    private static void compare(String name, float[] expected, float[] actual, List<String> problems) {
+    private static void compare(String name, Tensor expected, Tensor actual, List<String> problems) {
         if (expected == null || actual == null) {
             if (expected != actual) {
-                problems.add(name + ": one side is null");
+                problems.add(name + ": nd4j " + expected + ", fused " + actual);
             }
             return;
         }
-        if (expected.length != actual.length) {
-            problems.add(name + ": " + expected.length + " vs " + actual.length + " values");
+        if (expected.dtype() != actual.dtype() || !Arrays.equals(expected.shape(), actual.shape())) {
+            problems.add(name + ": nd4j " + expected + ", fused " + actual);
             return;
         }
-        for (int i = 0; i < expected.length; i++) {
-            if (Math.abs(expected[i] - actual[i]) > ABSOLUTE + RELATIVE * Math.abs(expected[i])) {
-                problems.add(name + "[" + i + "]: nd4j " + expected[i] + ", fused " + actual[i]);
+        for (int i = 0; i < expected.size(); i++) {
+            if (!close(expected.get(i), actual.get(i))) {
+                problems.add(name + "[" + i + "]: nd4j " + expected.get(i) + ", fused " + actual.get(i));
             }
         }
     }
 
-    public static CrossEntropyRequest decode(String json) {
-        return decode(json.getBytes(StandardCharsets.UTF_8));
+    private static boolean close(double expected, double actual) {
+        return Math.abs(expected - actual) <= ABSOLUTE + RELATIVE * Math.abs(expected);
     }
 
-    public static CrossEntropyRequest decode(byte[] json) {
-        return new CrossEntropyRequestDecoder().decode(new ByteArrayInputStream(json));
+    /**
+     * Binds each request body (JSON, by description) for the definition and requires the fused reference to agree
+     * with the ND4J computation on it; prints one line per request.
+     */
+    public static void check(LossDefinition definition, FusedLoss fused, Map<String, String> requests) {
+        try (LossHarness harness = new LossHarness(definition)) {
+            for (Map.Entry<String, String> request : requests.entrySet()) {
+                LossCall call = harness.bind(request.getValue().getBytes(StandardCharsets.UTF_8));
+                requireAgreement(definition.name() + ", " + request.getKey(), harness.computeChecked(call),
+                        fused.compute(call));
+                System.out.println("agree: " + definition.name() + ", " + request.getKey());
+            }
+        }
+        System.out.println("The fused reference agrees with ND4J on " + requests.size() + " " + definition.name()
+                + " requests.");
     }
 
     public static void main(String[] args) {
-        CrossEntropyLoss nd4j = new CrossEntropyLoss("cpu");
-        FusedCrossEntropy fused = new FusedCrossEntropy("cpu");
-        List<String[]> cases = new ArrayList<>();
+        Map<String, String> crossEntropy = new LinkedHashMap<>();
         for (String size : new String[] {"2x10", "32x1000", "256x1000"}) {
-            cases.add(new String[] {"benchmark payload " + size,
-                    new String(Payloads.indexTargets(size), StandardCharsets.UTF_8)});
+            crossEntropy.put("benchmark payload " + size, new String(Payloads.indexTargets(size),
+                    StandardCharsets.UTF_8));
         }
-        cases.add(new String[] {"weights, an ignored row, sum",
+        crossEntropy.put("weights, an ignored row, sum",
                 "{\"logits\":[[1.5,-2,0.25,3],[0,0,0,0],[1e4,0,-1e4,2]],\"targets\":[3,-100,0],\"reduction\":\"sum\","
-                + "\"classWeights\":[1,2,0.5,1.5],\"include\":[\"smoothedTargets\",\"gradient\",\"probabilities\"]}"});
-        cases.add(new String[] {"weights, ignored row, mean",
+                + "\"classWeights\":[1,2,0.5,1.5],\"include\":[\"smoothedTargets\",\"gradient\",\"probabilities\"]}");
+        crossEntropy.put("weights, ignored row, mean",
                 "{\"logits\":[[1.5,-2,0.25,3],[0,1,0,0],[30,0,-30,2]],\"targets\":[3,-100,2],"
-                + "\"classWeights\":[1,2,0.5,1.5],\"include\":[\"gradient\",\"perSampleLoss\"]}"});
-        cases.add(new String[] {"probability targets, weights, mean",
+                + "\"classWeights\":[1,2,0.5,1.5],\"include\":[\"gradient\",\"perSampleLoss\"]}");
+        crossEntropy.put("probability targets, weights, mean",
                 "{\"logits\":[[1.5,-2,0.25],[0.5,1,-1]],\"targets\":[[0.2,0.3,0.5],[1,0,0]],\"epsilon\":0.2,"
-                + "\"classWeights\":[1,3,0.5],\"include\":[\"smoothedTargets\",\"gradient\"]}"});
-        cases.add(new String[] {"reduction none, no smoothing",
+                + "\"classWeights\":[1,3,0.5],\"include\":[\"smoothedTargets\",\"gradient\"]}");
+        crossEntropy.put("reduction none, no smoothing",
                 "{\"logits\":[[1.5,-2,0.25],[0.5,1,-1]],\"targets\":[2,0],\"labelSmooth\":false,\"reduction\":\"none\","
-                + "\"include\":[\"probabilities\",\"gradient\"]}"});
-        cases.add(new String[] {"every row ignored (undefined mean)",
-                "{\"logits\":[[1,2],[3,4]],\"targets\":[-100,-100],\"include\":[\"gradient\"]}"});
-        for (String[] testCase : cases) {
-            CrossEntropyRequest request = decode(testCase[1]);
-            requireAgreement(testCase[0], nd4j.compute(request), fused.compute(request));
-            System.out.println("agree: " + testCase[0]);
-        }
-        System.out.println("The fused reference agrees with ND4J on " + cases.size() + " requests.");
-    }
+                + "\"include\":[\"probabilities\",\"gradient\"]}");
+        crossEntropy.put("every row ignored (undefined mean)",
+                "{\"logits\":[[1,2],[3,4]],\"targets\":[-100,-100],\"include\":[\"gradient\"]}");
+        crossEntropy.put("segmentation 2x21x4x5, ignoreIndex 255",
+                new String(Payloads.segmentation(2, 21, 4, 5, Payloads.SEED), StandardCharsets.UTF_8));
+        crossEntropy.put("3-D probability targets, sum",
+                "{\"logits\":[[[1,2],[0.5,-1],[3,0]]],\"targets\":[[[0.5,0],[0.25,1],[0.25,0]]],\"reduction\":\"sum\","
+                + "\"include\":[\"perSampleLoss\",\"probabilities\",\"gradient\"]}");
+        check(new CrossEntropy(), new FusedCrossEntropy(), crossEntropy);
 
-    private static float[] rowMajor(lossservice.crossentropy.CrossEntropyResult result) {
-        return result.smoothedTargets() == null ? null : result.smoothedTargets().toRowMajor(result.numClasses());
+        Map<String, String> binaryCrossEntropy = new LinkedHashMap<>();
+        for (String size : new String[] {"2x10", "32x1000", "256x1000"}) {
+            binaryCrossEntropy.put("benchmark payload " + size, new String(
+                    BinaryCrossEntropyComputeBenchmark.multiLabelTargets(size), StandardCharsets.UTF_8));
+        }
+        binaryCrossEntropy.put("posWeight, classWeights, probability targets, sum",
+                "{\"logits\":[[1.5,-2,0.25],[1e4,-1e4,0]],\"targets\":[[1,0,0.3],[0,1,0.5]],\"reduction\":\"sum\","
+                + "\"posWeight\":[2,0.5,1],\"classWeights\":[1,3,0],\"epsilon\":0.2,"
+                + "\"include\":[\"smoothedTargets\",\"probabilities\",\"gradient\"]}");
+        binaryCrossEntropy.put("3-D logits, reduction none",
+                "{\"logits\":[[[1,-30],[0.5,30]],[[-0.25,2],[3,-3]]],\"targets\":[[[1,0],[0,1]],[[1,1],[0,0]]],"
+                + "\"reduction\":\"none\",\"include\":[\"gradient\"]}");
+        binaryCrossEntropy.put("1-D logits, mean, every output",
+                "{\"logits\":[0.5,-1,20],\"targets\":[1,0,0.5],\"epsilon\":0.1,"
+                + "\"include\":[\"smoothedTargets\",\"elementLoss\",\"probabilities\",\"gradient\"]}");
+        check(new BinaryCrossEntropy(), new FusedBinaryCrossEntropy(), binaryCrossEntropy);
     }
 }

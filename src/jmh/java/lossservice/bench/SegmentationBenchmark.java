@@ -1,14 +1,11 @@
 package lossservice.bench;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 
-import lossservice.crossentropy.CrossEntropyLoss;
-import lossservice.crossentropy.CrossEntropyRequest;
-import lossservice.crossentropy.CrossEntropyRequestDecoder;
-import lossservice.crossentropy.CrossEntropyResult;
-import lossservice.crossentropy.CrossEntropyResultEncoder;
+import lossservice.loss.LossCall;
+import lossservice.loss.LossResult;
+import lossservice.losses.crossentropy.CrossEntropy;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,13 +17,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * K-dimensional cross-entropy on a segmentation-like shape [N, C, H, W] (PASCAL VOC's 21 classes, 255 as
- * the ignoreIndex): decode (which moves the class axis last), compute (the 2-D maths on N*H*W rows) and
- * encode (which nests the results back), separately and back to back. Compare with the 2-D benchmarks at
- * the same number of logits: 8x21x32x32 has 172,032, like 172x1000.
+ * K-dimensional cross-entropy on a segmentation-like shape [N, C, H, W] (PASCAL VOC's 21 classes, 255 as the
+ * ignoreIndex): decode (read and bind, the logits kept in their nested order), compute (which moves the class axis
+ * last, runs the 2-D maths on N*H*W rows and moves the results back) and encode (which nests them), separately and
+ * back to back. Compare with the 2-D benchmarks at the same number of logits: 8x21x32x32 has 172,032, like
+ * 172x1000.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -40,11 +39,9 @@ public class SegmentationBenchmark {
     public String shape;
 
     private byte[] body;
-    private CrossEntropyRequestDecoder decoder;
-    private CrossEntropyLoss loss;
-    private CrossEntropyResultEncoder encoder;
-    private CrossEntropyRequest request;
-    private CrossEntropyResult result;
+    private LossHarness harness;
+    private LossCall call;
+    private LossResult result;
     private ByteArrayOutputStream out;
 
     @Setup
@@ -52,35 +49,38 @@ public class SegmentationBenchmark {
         String[] parts = shape.split("x");
         body = Payloads.segmentation(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
                 Integer.parseInt(parts[2]), Integer.parseInt(parts[3]), Payloads.SEED);
-        decoder = new CrossEntropyRequestDecoder();
-        loss = new CrossEntropyLoss("cpu");
-        encoder = new CrossEntropyResultEncoder();
-        request = decoder.decode(new ByteArrayInputStream(body));
-        result = loss.compute(request);
+        harness = new LossHarness(new CrossEntropy());
+        call = harness.bind(body);
+        result = harness.computeChecked(call);
         out = new ByteArrayOutputStream(4 * body.length);
     }
 
-    @Benchmark
-    public CrossEntropyRequest decode() {
-        return decoder.decode(new ByteArrayInputStream(body));
+    @TearDown
+    public void tearDown() {
+        harness.close();
     }
 
     @Benchmark
-    public CrossEntropyResult compute() {
-        return loss.compute(request);
+    public LossCall decode() {
+        return harness.bind(body);
+    }
+
+    @Benchmark
+    public LossResult compute() {
+        return harness.compute(call);
     }
 
     @Benchmark
     public int encode() {
         out.reset();
-        encoder.encode(result, out);
+        harness.encode(call, result, out);
         return out.size();
     }
 
     @Benchmark
     public int decodeComputeEncode() {
         out.reset();
-        encoder.encode(loss.compute(decoder.decode(new ByteArrayInputStream(body))), out);
+        harness.serve(body, out);
         return out.size();
     }
 }

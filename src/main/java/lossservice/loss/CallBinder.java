@@ -30,15 +30,25 @@ public final class CallBinder {
 
         Map<String, int[]> known = new HashMap<>();
         Map<String, Tensor> inputs = new LinkedHashMap<>();
-        boolean inputsUsable = true;
+        boolean swapped = reportedSwapped(signature, raw, violations);
+        boolean inputsUsable = !swapped;
         for (InputSpec spec : signature.inputs()) {
             RawArray array = raw.arrays.get(spec.name());
             String pointer = "/" + spec.name();
+            if (swapped && spec == signature.firstInput()) {
+                continue;
+            }
             if (array == null) {
                 if (spec.required()) {
                     violations.add(pointer, "is required: " + spec.describeForms(known));
                     inputsUsable = false;
                 }
+                continue;
+            }
+            if (array.notAnArray() != null) {
+                violations.add(pointer, "expected " + spec.describeForms(known) + ", found " + array.notAnArray()
+                        + (array.notAnArray().startsWith("the number") ? ": even one value is an array ([...])" : ""));
+                inputsUsable &= !spec.required();
                 continue;
             }
             Tensor tensor = array.usable() && spec.references().stream().allMatch(known::containsKey)
@@ -75,6 +85,32 @@ public final class CallBinder {
         }
         violations.throwIfAny();
         return call;
+    }
+
+    /**
+     * The first input with one dimension too few beside an input that refers to it with one too many: the two were
+     * sent the wrong way round. Reported once, instead of a shape error on each.
+     */
+    private static boolean reportedSwapped(Signature signature, RawRequest raw, Violations violations) {
+        InputSpec first = signature.firstInput();
+        RawArray firstArray = raw.arrays.get(first.name());
+        if (firstArray == null || !firstArray.usable() || firstArray.notAnArray() != null
+                || firstArray.shape().length != 1 || first.forms().get(0).shape().check("", firstArray.shape(),
+                Map.of(), null)) {
+            return false;
+        }
+        for (InputSpec other : signature.inputs()) {
+            RawArray array = raw.arrays.get(other.name());
+            if (other.references().contains(first.name()) && array != null && array.usable()
+                    && array.notAnArray() == null && array.shape().length >= 2) {
+                violations.add(firstArray.pointer(), "has 1 dimension while " + other.name() + " has "
+                        + array.shape().length + ": are " + first.name() + " and " + other.name() + " swapped? "
+                        + first.name() + " is " + first.forms().get(0).shape().describe() + ", " + other.name() + " "
+                        + other.describeForms(Map.of()));
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

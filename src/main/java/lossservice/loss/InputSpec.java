@@ -99,8 +99,8 @@ public record InputSpec(String name, boolean required, List<Form> forms, String 
         List<String> described = new ArrayList<>();
         for (Form form : forms) {
             int[] exact = form.shape().exactShape(known);
-            described.add(form.what() + " of shape " + (exact == null ? form.shape().describe()
-                    : java.util.Arrays.toString(exact)));
+            String shape = exact != null ? java.util.Arrays.toString(exact) : form.shape().describe();
+            described.add(form.what() + (shape.startsWith("[") ? " of shape " : " of ") + shape);
         }
         return String.join(" or ", described);
     }

@@ -43,6 +43,13 @@ public interface LossDefinition {
     LossResult compute(LossCall call, Scratch scratch);
 
     /**
+     * The fields of {@link #echoes} with their types, for documents: by default the echoed scalars of the signature.
+     */
+    default List<ScalarSpec> echoFields() {
+        return signature().scalars().stream().filter(ScalarSpec::echoed).toList();
+    }
+
+    /**
      * The values the response repeats besides {@code shape}, {@code dtype}, {@code reduction} and {@code backend}:
      * by default every echoed scalar as used, defaults included.
      */

@@ -5,19 +5,25 @@ package lossservice.loss;
  * numbers (doubles, with whether each was written as an integer) or as a tensor of the protocol's datatype.
  *
  * @param pointer  where it is in the JSON form of the request ({@code /targets})
- * @param usable   false when reading it already found a problem inside it (reported by the transport)
+ * @param usable      false when reading it already found a problem inside it (reported by the transport)
+ * @param notAnArray  what was sent instead of an array, in words, or null
  */
 public record RawArray(String pointer, int[] shape, double[] values, boolean[] integral, Tensor tensor,
-                       boolean usable) {
+                       boolean usable, String notAnArray) {
 
     /** JSON numbers, row-major; {@code integral} may be null when no input needs to know. */
     public static RawArray ofJson(String pointer, int[] shape, double[] values, boolean[] integral, boolean usable) {
-        return new RawArray(pointer, shape, values, integral, null, usable);
+        return new RawArray(pointer, shape, values, integral, null, usable, null);
+    }
+
+    /** A field sent with something else than an array ({@code found} describes it: "the number 2"). */
+    public static RawArray notAnArray(String pointer, String found) {
+        return new RawArray(pointer, new int[0], null, null, null, false, found);
     }
 
     /** A tensor as the protocol sent it (FP32, FP64 or INT64; INT32 is widened by the transport). */
     public static RawArray ofTensor(String pointer, Tensor tensor) {
-        return new RawArray(pointer, tensor.shape(), null, null, tensor, true);
+        return new RawArray(pointer, tensor.shape(), null, null, tensor, true, null);
     }
 
     public int size() {

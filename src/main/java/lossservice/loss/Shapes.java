@@ -28,7 +28,9 @@ public final class Shapes {
                     return report(violations, pointer, "must have at least one row");
                 }
                 if (shape.length == 1) {
-                    return report(violations, pointer + "/0", "expected a row of at least 2 numbers, found a number");
+                    return report(violations, pointer + "/0", "expected a row of at least 2 numbers, found a number:"
+                            + " this input is " + describe() + ", N samples of C scores; one sample is written"
+                            + " [[...]]");
                 }
                 if (shape.length > maxRank) {
                     return report(violations, pointer, "has " + shape.length + " dimensions; at most " + maxRank

@@ -75,7 +75,7 @@ final class JsonCallReader {
             if (input != null) {
                 RawArray array = readArray(input, parser, pointer, known, elements, violations);
                 if (array != null) {
-                    elements += array.size();
+                    elements += array.notAnArray() == null ? array.size() : 0;
                     raw.arrays.put(name, array);
                     if (array.usable() && CallBinder.usableShape(input, array.shape(), known)) {
                         known.put(name, array.shape());
@@ -101,10 +101,9 @@ final class JsonCallReader {
     private RawArray readArray(InputSpec input, JsonParser parser, String pointer, Map<String, int[]> known,
             long elementsSoFar, Violations violations) {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
-            violations.add(pointer, "expected " + input.describeForms(known) + ", found "
-                    + JsonTokens.describe(parser));
+            String found = JsonTokens.describe(parser);
             JsonTokens.skipValue(parser);
-            return null;
+            return RawArray.notAnArray(pointer, found); // reported by the binder, which knows the other inputs
         }
         NumberArrayReader reader = new NumberArrayReader(input.maxReadDepth(), input.accepts(InputSpec.Kind.INDEX));
         NumberArray array = reader.read(parser, pointer, violations,

@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -66,6 +68,11 @@ class LossController {
                 call.input(definition.signature().firstInput().name()).shape());
     }
 
+    @Tag(name = "losses")
+    @Operation(operationId = "losses", summary = "The loss catalogue", description = """
+            Every loss the service computes: its JSON endpoint, its model on the Open Inference Protocol, its \
+            inputs (with their shapes and value ranges), scalar parameters (with defaults and ranges), reductions \
+            and outputs, from the same definitions that drive validation and this document.""")
     @GetMapping(path = "/v1/losses", produces = MediaType.APPLICATION_JSON_VALUE)
     LossCatalogue catalogue() {
         return catalogue;

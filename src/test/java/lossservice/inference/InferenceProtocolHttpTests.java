@@ -113,7 +113,8 @@ class InferenceProtocolHttpTests {
         JsonNode metadata = TritonHttpClient.JSON.readTree(response.body());
         assertThat(metadata.get("name").asString()).isEqualTo("loss-service");
         assertThat(metadata.get("version").asString()).isNotBlank().doesNotContain("@");
-        assertThat(metadata.get("extensions").valueStream().map(JsonNode::asString)).contains("binary_tensor_data");
+        assertThat(metadata.get("extensions").valueStream().map(JsonNode::asString))
+                .contains("binary_tensor_data", "model_repository");
     }
 
     @Test
@@ -141,6 +142,71 @@ class InferenceProtocolHttpTests {
                     "smoothed_targets FP32 [-1,-1]", "per_sample_loss FP32 [-1]", "probabilities FP32 [-1,-1]",
                     "gradient FP32 [-1,-1]");
         }
+    }
+
+    @Test
+    void theRepositoryIndexListsEveryLossAsAReadyModel() throws Exception {
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, "/v2/repository/index", new byte[0], null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode index = TritonHttpClient.JSON.readTree(response.body());
+        assertThat(index.valueStream().map(model -> model.get("name").asString() + " " + model.get("version").asString()
+                + " " + model.get("state").asString()).toList())
+                .contains("cross-entropy 1 READY", "binary-cross-entropy 1 READY");
+    }
+
+    @Test
+    void binaryCrossEntropyIsAModelWithItsOwnTensors() throws Exception {
+        HttpResponse<String> response = TritonHttpClient.get(port, "/v2/models/binary-cross-entropy");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode metadata = TritonHttpClient.JSON.readTree(response.body());
+        assertThat(tensors(metadata.get("inputs"))).containsExactly("logits FP32 [-1]", "targets FP32 [-1]",
+                "pos_weight FP32 [-1]", "class_weights FP32 [-1]");
+        assertThat(tensors(metadata.get("outputs"))).containsExactly("loss FP32 [-1]", "smoothed_targets FP32 [-1]",
+                "element_loss FP32 [-1]", "probabilities FP32 [-1]", "gradient FP32 [-1]");
+    }
+
+    @Test
+    void kDimensionalFp64InputsAreComputedAndAnsweredInFloat64() throws Exception {
+        String json = """
+                {"inputs": [
+                  {"name": "logits", "datatype": "FP64", "shape": [1, 2, 2],
+                   "data": [100000000.0, 0.0, 100000000.00000001490116119384765625, 1.0]},
+                  {"name": "targets", "datatype": "INT32", "shape": [1, 2], "data": [1, 0]}],
+                 "parameters": {"epsilon": 0.0, "reduction": "none"},
+                 "outputs": [{"name": "per_sample_loss"}, {"name": "loss"}]}""";
+
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, json.getBytes(StandardCharsets.UTF_8), null);
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        Result result = Result.of(response);
+        assertThat(result.json().get("outputs").get(0).get("datatype").asString()).isEqualTo("FP64");
+        assertThat(result.shapes().get("per_sample_loss")).containsExactly(1, 2);
+        assertThat(result.shapes().get("loss")).as("no loss for reduction none").containsExactly(0);
+        // Position 0: logits 1e8 and 1e8 + 2^-26... apart by 1.49e-8, target 1: log(1 + exp(-d)) with d = 1.49e-8
+        double d = 100000000.00000001490116119384765625 - 100000000.0;
+        double expected = Math.log1p(Math.exp(-d));
+        assertThat(result.outputs().get("per_sample_loss")[0]).isCloseTo(expected,
+                org.assertj.core.data.Offset.offset(1e-15));
+    }
+
+    @Test
+    void theDtypeParameterDecidesThePrecision() throws Exception {
+        String json = """
+                {"inputs": [
+                  {"name": "logits", "datatype": "FP32", "shape": [1, 3], "data": [1.0, 2.0, 3.0]},
+                  {"name": "targets", "datatype": "INT64", "shape": [1], "data": [2]}],
+                 "parameters": {"epsilon": 0.0, "dtype": "float64"},
+                 "outputs": [{"name": "loss"}]}""";
+
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, json.getBytes(StandardCharsets.UTF_8), null);
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        Result result = Result.of(response);
+        assertThat(result.json().get("outputs").get(0).get("datatype").asString()).isEqualTo("FP64");
+        assertThat(result.outputs().get("loss")[0]).isCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3,
+                org.assertj.core.data.Offset.offset(1e-15));
     }
 
     @Test

@@ -83,8 +83,9 @@ class ActuatorHttpTests {
                 + "protocol=\"rest\",le=\"[^\"]+\"} [1-9]");
         assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"cross-entropy\","
                 + "protocol=\"rest\"} [1-9]");
+        // Every loss has its series on every protocol from the start, requests or not.
         assertThat(metrics).containsPattern("loss_computation_seconds_count\\{backend=\"cpu\","
-                + "loss=\"binary-cross-entropy\",protocol=\"v2\"} 0");
+                + "loss=\"binary-cross-entropy\",protocol=\"grpc\"} [0-9.]+");
         assertThat(metrics).containsPattern("loss_batch_elements_bucket\\{loss=\"cross-entropy\",protocol=\"rest\","
                 + "le=\"[^\"]+\"}");
         assertThat(metrics).contains("loss_rejections_total{protocol=\"rest\",reason=\"overloaded\"}",

@@ -2,6 +2,7 @@ package lossservice.rest;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 import lossservice.compute.Scratch;
@@ -44,9 +45,13 @@ public final class LocalEndpoint implements AutoCloseable {
 
     /** The validated call for this body; throws as the endpoint would (invalid or malformed request). */
     public LossCall bind(String body) {
+        return bind(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The validated call for this body (UTF-8 JSON bytes, read from memory as the endpoint reads its stream). */
+    public LossCall bind(byte[] body) {
         Violations violations = new Violations();
-        RawRequest raw = reader.read(definition, new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)),
-                violations);
+        RawRequest raw = reader.read(definition, new ByteArrayInputStream(body), violations);
         return CallBinder.bind(definition, raw, maxOutputElements, violations);
     }
 
@@ -65,9 +70,14 @@ public final class LocalEndpoint implements AutoCloseable {
         LossCall call = bind(body);
         LossResult result = compute(call);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        write(call, result, out);
+        return JSON.readTree(out.toByteArray());
+    }
+
+    /** Writes the JSON response of a computed call to {@code out}, as the endpoint streams it (backend "cpu"). */
+    public void write(LossCall call, LossResult result, OutputStream out) {
         JsonResultWriter.write(out, call, result, definition.echoes(call), "cpu",
                 call.input(definition.signature().firstInput().name()).shape());
-        return JSON.readTree(out.toByteArray());
     }
 
     @Override

@@ -43,7 +43,7 @@ class SwaggerUiBrowserTests {
     /** The oracle's loss for the seed example (src/test/resources/oracle/cases.json, seed_example_N2_C10_t2_5_eps0.1). */
     private static final double SEED_LOSS = 3.6503466225079992;
     /** Swagger UI's element id for an operation: operations-{tag}-{operationId}. */
-    private static final String OPERATION_ID = "operations-cross-entropy-crossEntropy";
+    private static final String OPERATION_ID = "operations-losses-crossEntropy";
 
     @LocalServerPort
     int port;

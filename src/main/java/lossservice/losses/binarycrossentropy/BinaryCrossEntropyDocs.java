@@ -38,7 +38,23 @@ final class BinaryCrossEntropyDocs {
               "targets": [[1, 0, 1], [0, 1, 0]],
               "epsilon": 0.1,
               "include": ["smoothedTargets", "elementLoss"]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.36429903,
+              "elementLoss": [
+                [0.22692807, 0.36326164, 0.499077],
+                [0.56935525, 0.32328245, 0.20388976]
+              ],
+              "smoothedTargets": [
+                [0.95, 0.05, 0.95],
+                [0.05, 0.95, 0.05]
+              ],
+              "epsilon": 0.1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 3]
+            }"""),
             new Example("weightsFloat64", "posWeight, classWeights, 3-D, float64", """
             A 2 x 2 x 2 tensor with positive weights and weights along the last dimension, summed, in float64, \
             with the sigmoid and the gradient.""", """
@@ -50,5 +66,33 @@ final class BinaryCrossEntropyDocs {
               "reduction": "sum",
               "dtype": "float64",
               "include": ["probabilities", "gradient"]
-            }""", null));
+            }""", """
+            {
+              "loss": 2.8969405069607577,
+              "probabilities": [
+                [
+                  [0.8175744761936437, 0.3775406687981454],
+                  [0.549833997312478, 0.9525741268224334]
+                ],
+                [
+                  [0.2689414213699951, 0.5],
+                  [0.9002495108803148, 0.01798620996209156]
+                ]
+              ],
+              "gradient": [
+                [
+                  [-0.547276571419069, 0.1887703343990727],
+                  [0.07475099596871682, -0.02371293658878339]
+                ],
+                [
+                  [0.2689414213699951, 0.25],
+                  [-0.2992514673590554, 0.00899310498104578]
+                ]
+              ],
+              "epsilon": 0.0,
+              "reduction": "sum",
+              "backend": "cpu",
+              "dtype": "float64",
+              "shape": [2, 2, 2]
+            }"""));
 }

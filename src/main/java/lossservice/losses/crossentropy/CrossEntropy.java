@@ -145,6 +145,17 @@ public class CrossEntropy implements LossDefinition {
         }
     }
 
+    private static final List<ScalarSpec> ECHO_FIELDS = List.of(
+            ScalarSpec.integer("batchSize", null, "N, the batch size (dimension 0 of the logits)."),
+            ScalarSpec.integer("numClasses", null, "C, the number of classes (dimension 1 of the logits)."),
+            ScalarSpec.number(EPSILON, DEFAULT_EPSILON, Range.between(0, 1),
+                    "The effective epsilon: `epsilon`, or 0 when `labelSmooth` is false."));
+
+    @Override
+    public List<ScalarSpec> echoFields() {
+        return ECHO_FIELDS;
+    }
+
     /** The batch size and class count, and the effective epsilon (0 when label smoothing is off). */
     @Override
     public Map<String, Object> echoes(LossCall call) {

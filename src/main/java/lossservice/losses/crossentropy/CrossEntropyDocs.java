@@ -60,7 +60,21 @@ final class CrossEntropyDocs {
               "epsilon": 0.1,
               "numClasses": 10,
               "reduction": "mean"
-            }""", null),
+            }""", """
+            {
+              "loss": 3.6503468,
+              "smoothedTargets": [
+                [0.01, 0.01, 0.91, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01],
+                [0.01, 0.01, 0.01, 0.01, 0.01, 0.91, 0.01, 0.01, 0.01, 0.01]
+              ],
+              "batchSize": 2,
+              "numClasses": 10,
+              "epsilon": 0.1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 10]
+            }"""),
             new Example("softTargets", "Probability targets", """
             Rows of probabilities instead of class indices, smoothed to `(1 - eps) * t + eps / C`; the softmax \
             is returned too.""", """
@@ -69,7 +83,25 @@ final class CrossEntropyDocs {
               "targets": [[0.7, 0.2, 0.1], [0.0, 0.9, 0.1]],
               "epsilon": 0.1,
               "include": ["smoothedTargets", "probabilities"]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.7581041,
+              "smoothedTargets": [
+                [0.66333336, 0.21333332, 0.123333335],
+                [0.033333335, 0.8433333, 0.123333335]
+              ],
+              "probabilities": [
+                [0.6590012, 0.242433, 0.0985659],
+                [0.11611453, 0.8579768, 0.025908655]
+              ],
+              "batchSize": 2,
+              "numClasses": 3,
+              "epsilon": 0.1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [2, 3]
+            }"""),
             new Example("classWeightsAndIgnoreIndex", "Class weights and an ignored row", """
             Class weights, and a row whose target equals `ignoreIndex` (-1): it adds nothing to the loss, and \
             the mean divides by the weights of the other rows' targets. Returns the per-sample losses and the \
@@ -82,7 +114,24 @@ final class CrossEntropyDocs {
               "epsilon": 0.1,
               "reduction": "mean",
               "include": ["perSampleLoss", "gradient"]
-            }""", null),
+            }""", """
+            {
+              "loss": 0.6418067,
+              "perSampleLoss": [0.64808464, 0.45583385, 0.0, 1.1424052],
+              "gradient": [
+                [-0.09187942, 0.009844518, 0.08203487],
+                [0.05903924, -0.07492815, 0.015888885],
+                [0.0, 0.0, 0.0],
+                [0.098544545, 0.01692521, -0.11546976]
+              ],
+              "batchSize": 4,
+              "numClasses": 3,
+              "epsilon": 0.1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float32",
+              "shape": [4, 3]
+            }"""),
             new Example("segmentationFloat64", "A 2 x 3 x 2 x 2 segmentation map in float64", """
             A 2 x 3 x 2 x 2 segmentation map (N = 2, C = 3, 2 x 2 pixels) with one pixel ignored (255) and \
             computed in float64; the per-pixel losses come back as [2, 2, 2].""", """
@@ -96,5 +145,25 @@ final class CrossEntropyDocs {
               "epsilon": 0.1,
               "dtype": "float64",
               "include": ["perSampleLoss"]
-            }""", null));
+            }""", """
+            {
+              "loss": 0.5221811188318258,
+              "perSampleLoss": [
+                [
+                  [0.5009110112259045, 0.675188800169685],
+                  [0.4698478403830001, 0.40686254022935436]
+                ],
+                [
+                  [0.31900713775037703, 0.0],
+                  [0.7157128791645777, 0.5677376228998822]
+                ]
+              ],
+              "batchSize": 2,
+              "numClasses": 3,
+              "epsilon": 0.1,
+              "reduction": "mean",
+              "backend": "cpu",
+              "dtype": "float64",
+              "shape": [2, 3, 2, 2]
+            }"""));
 }
