@@ -8,6 +8,9 @@ import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Negative;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -23,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>With {@code s = sigmoid(x)}:
  * <pre>
- *   ce = t' softplus(-x) + (1 - t') softplus(x) = t' relu(-x) + (1 - t') relu(x) + log1p(exp(-|x|))
+ *   ce = t' softplus(-x) + (1 - t') softplus(x) = max((1 - t') x, -t' x) + log1p(exp(-|x|))
  *   u  = 1 - p_t = t' sigmoid(-x) + (1 - t') sigmoid(x)
  *   a  = alpha t' + (1 - alpha) (1 - t')   (1 for a negative alpha)
  *   l  = a ce u^gamma
@@ -51,9 +54,9 @@ final class SigmoidFocalKernel {
     private static final Scratch.Slot LOGITS = Scratch.slot("sigmoid-focal.logits");
     private static final Scratch.Slot TARGETS = Scratch.slot("sigmoid-focal.targets");
     private static final Scratch.Slot NEGATIVE_TARGETS = Scratch.slot("sigmoid-focal.negativeTargets");
-    private static final Scratch.Slot ABSOLUTE = Scratch.slot("sigmoid-focal.absolute");
-    private static final Scratch.Slot RELU = Scratch.slot("sigmoid-focal.relu");
-    private static final Scratch.Slot RELU_OF_NEGATED = Scratch.slot("sigmoid-focal.reluOfNegated");
+    private static final Scratch.Slot NEGATED_LOGITS = Scratch.slot("sigmoid-focal.negatedLogits");
+    private static final Scratch.Slot LARGER_PART = Scratch.slot("sigmoid-focal.largerPart");
+    private static final Scratch.Slot LOG_TERM = Scratch.slot("sigmoid-focal.logTerm");
     private static final Scratch.Slot CROSS_ENTROPY = Scratch.slot("sigmoid-focal.crossEntropy");
     private static final Scratch.Slot POSITIVE_PART = Scratch.slot("sigmoid-focal.positivePart");
     private static final Scratch.Slot NEGATIVE_PART = Scratch.slot("sigmoid-focal.negativePart");
@@ -69,6 +72,7 @@ final class SigmoidFocalKernel {
     private static final Scratch.Slot GRADIENT = Scratch.slot("sigmoid-focal.gradient");
     private static final Scratch.Slot FOCUSED_GRADIENT = Scratch.slot("sigmoid-focal.focusedGradient");
     private static final Scratch.Slot VARIANCE = Scratch.slot("sigmoid-focal.variance");
+    private static final Scratch.Slot TINY = Scratch.slot("sigmoid-focal.tiny");
     private static final Scratch.Slot DIVISOR = Scratch.slot("sigmoid-focal.divisor");
     private static final Scratch.Slot VARIANCE_QUOTIENT = Scratch.slot("sigmoid-focal.varianceQuotient");
     private static final Scratch.Slot DIRECTION = Scratch.slot("sigmoid-focal.direction");
@@ -116,23 +120,20 @@ final class SigmoidFocalKernel {
         INDArray negativeTargets = scratch.array(NEGATIVE_TARGETS, type, size);
         nd4j.exec(new OneMinus(targets, negativeTargets));
 
-        // ce = t' relu(-x) + (1 - t') relu(x) - logSigmoid(|x|); relu(x) = |x| / 2 + x / 2 and relu(-x) = relu(x) - x,
-        // both exact
-        INDArray absolute = scratch.array(ABSOLUTE, type, size);
-        nd4j.exec(new Abs(logits, absolute));
-        INDArray relu = scratch.array(RELU, type, size);
-        blas1.copy(absolute, relu);
-        blas1.scal(size, 0.5, relu);
-        blas1.axpy(size, 0.5, logits, relu);
-        INDArray reluOfNegated = scratch.array(RELU_OF_NEGATED, type, size);
-        blas1.copy(relu, reluOfNegated);
-        blas1.axpy(size, -1.0, logits, reluOfNegated);
+        // ce = max((1 - t') x, t' (-x)) - logSigmoid(|x|): the maximum is t' relu(-x) + (1 - t') relu(x), one exact
+        // product of the two (the other is <= 0), and -logSigmoid(|x|) = log1p(exp(-|x|))
+        INDArray negated = scratch.array(NEGATED_LOGITS, type, size);
+        nd4j.exec(new Negative(logits, negated));
         INDArray crossEntropy = scratch.array(CROSS_ENTROPY, type, size);
-        scratch.multiply(POSITIVE_PART, targets, reluOfNegated, crossEntropy);
-        scratch.multiply(NEGATIVE_PART, negativeTargets, relu, relu);
-        blas1.axpy(size, 1.0, relu, crossEntropy);
-        nd4j.exec(new LogSigmoid(absolute, absolute));
-        blas1.axpy(size, -1.0, absolute, crossEntropy);
+        scratch.multiply(NEGATIVE_PART, negativeTargets, logits, crossEntropy);
+        INDArray positivePart = scratch.array(POSITIVE_PART, type, size);
+        scratch.multiply(POSITIVE_PART, targets, negated, positivePart);
+        scratch.exec(LARGER_PART, new INDArray[] {crossEntropy, positivePart}, new INDArray[] {crossEntropy},
+                Scratch.NO_PARAMETERS, () -> new Max(crossEntropy, positivePart, crossEntropy));
+        INDArray logTerm = scratch.array(LOG_TERM, type, size);
+        nd4j.exec(new Abs(logits, logTerm));
+        nd4j.exec(new LogSigmoid(logTerm, logTerm));
+        blas1.axpy(size, -1.0, logTerm, crossEntropy);
 
         // u = t' sigmoid(-x) + (1 - t') sigmoid(x), from the two sigmoids, never as 1 - p_t
         INDArray sigmoid = null;
@@ -147,8 +148,7 @@ final class SigmoidFocalKernel {
         }
         if (focusing || in.wantGradient()) {
             sigmoidOfNegated = scratch.array(SIGMOID_OF_NEGATED, type, size);
-            nd4j.exec(new Negative(logits, sigmoidOfNegated));
-            nd4j.exec(new Sigmoid(sigmoidOfNegated, sigmoidOfNegated));
+            nd4j.exec(new Sigmoid(negated, sigmoidOfNegated));
             positiveMass = scratch.array(POSITIVE_MASS, type, size);
             scratch.multiply(POSITIVE_MASS, targets, sigmoidOfNegated, positiveMass);
             negativeMass = scratch.array(NEGATIVE_MASS, type, size);
@@ -157,8 +157,7 @@ final class SigmoidFocalKernel {
         INDArray focused = crossEntropy;
         if (focusing) {
             complement = scratch.array(COMPLEMENT, type, size);
-            blas1.copy(positiveMass, complement);
-            blas1.axpy(size, 1.0, negativeMass, complement);
+            add(scratch, COMPLEMENT, positiveMass, negativeMass, complement);
             // u^gamma = exp(gamma log u), exp(-inf) = 0 where u underflowed (ND4J's scalar power costs 20 us a call)
             factor = scratch.array(FACTOR, type, size);
             nd4j.exec(new Log(complement, factor));
@@ -186,8 +185,7 @@ final class SigmoidFocalKernel {
         if (in.wantGradient()) {
             // (1 - t') sigmoid(x) - t' sigmoid(-x) = s - t'
             INDArray rowsGradient = scratch.array(GRADIENT, type, size);
-            blas1.copy(negativeMass, rowsGradient);
-            blas1.axpy(size, -1.0, positiveMass, rowsGradient);
+            subtract(scratch, GRADIENT, negativeMass, positiveMass, rowsGradient);
             if (focusing) {
                 scratch.multiply(FOCUSED_GRADIENT, rowsGradient, factor, rowsGradient);
                 // + gamma ce u^gamma (1 - 2 t') s (1 - s) / u. The divisor is u plus the smallest normal number: where
@@ -195,13 +193,13 @@ final class SigmoidFocalKernel {
                 // small, ce is as small (t' is within u of 0 or 1), so the term is negligible either way.
                 INDArray variance = scratch.array(VARIANCE, type, size);
                 scratch.multiply(VARIANCE, sigmoid, sigmoidOfNegated, variance);
+                INDArray tiny = scratch.copyOf(TINY, new double[] {type == DataType.FLOAT ? Float.MIN_NORMAL
+                        : Double.MIN_NORMAL}, type, 1);
                 INDArray divisor = scratch.array(DIVISOR, type, size);
-                blas1.copy(complement, divisor);
-                blas1.axpy(size, type == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL, elementOnes, divisor);
+                add(scratch, DIVISOR, complement, tiny, divisor);
                 scratch.divide(VARIANCE_QUOTIENT, variance, divisor, variance);
                 INDArray direction = scratch.array(DIRECTION, type, size);
-                blas1.copy(negativeTargets, direction);
-                blas1.axpy(size, -1.0, targets, direction);
+                subtract(scratch, DIRECTION, negativeTargets, targets, direction);
                 scratch.multiply(DIRECTED, variance, direction, variance);
                 scratch.multiply(FACTOR_TERM, variance, focused, variance);
                 blas1.axpy(size, gamma, variance, rowsGradient);
@@ -219,5 +217,18 @@ final class SigmoidFocalKernel {
                 in.wantSmoothedTargets() ? Scratch.tensorOf(targets, shape) : null,
                 in.wantProbabilities() ? Scratch.tensorOf(sigmoid, shape) : null,
                 gradient);
+    }
+
+    /** sum = left + right element-wise, with ND4J's broadcasting. */
+    private static void add(Scratch scratch, Scratch.Slot slot, INDArray left, INDArray right, INDArray sum) {
+        scratch.exec(slot, new INDArray[] {left, right}, new INDArray[] {sum}, Scratch.NO_PARAMETERS,
+                () -> new AddOp(new INDArray[] {left, right}, new INDArray[] {sum}));
+    }
+
+    /** difference = left - right element-wise. */
+    private static void subtract(Scratch scratch, Scratch.Slot slot, INDArray left, INDArray right,
+            INDArray difference) {
+        scratch.exec(slot, new INDArray[] {left, right}, new INDArray[] {difference}, Scratch.NO_PARAMETERS,
+                () -> new SubOp(new INDArray[] {left, right}, new INDArray[] {difference}));
     }
 }
