@@ -175,6 +175,35 @@ class FocalTests {
         }
     }
 
+    /**
+     * Logits of +-1e30 in float32: every class that is not the row's maximum has p = 0 and the factor 1, so the
+     * numbers are cross-entropy's. Row 0: (0.1 / 3) * 3e30 = 1e29; row 1: 0.9 * 1e30 + (0.1 / 3) * 3e30 = 1e30.
+     */
+    @ParameterizedTest(name = "gamma {0}")
+    @ValueSource(doubles = {0.5, 2})
+    void logitsOfPlusMinus1e30StayFinite(double gamma) {
+        JsonNode result = FOCAL.post(request(new double[][] {{1e30, 0, -1e30}, {-1e30, 1e30, 0}}, new int[] {0, 2},
+                gamma, 0.1, "float32").toString());
+        OracleVectors.assertClose("perSampleLoss", LocalEndpoint.JSON.readTree("[1e29, 1e30]"),
+                result.get("perSampleLoss"));
+        OracleVectors.assertClose("loss", LocalEndpoint.JSON.readTree("5.5e29"), result.get("loss"));
+        OracleVectors.assertClose("probabilities", LocalEndpoint.JSON.readTree("[[1, 0, 0], [0, 1, 0]]"),
+                result.get("probabilities"));
+        assertThat(result.get("gradient").toString()).doesNotContain("NaN", "Infinity");
+    }
+
+    @Test
+    void aResultBeyondFloat32IsRefused() {
+        ObjectNode request = request(new double[][] {{3e38, -3e38}}, new int[] {1}, 2, 0, "float32");
+        request.set("classWeights", LocalEndpoint.JSON.valueToTree(new double[] {3e38, 3e38}));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FOCAL.post(request.toString()))
+                .isInstanceOf(lossservice.problem.ResultOutOfRangeException.class);
+        request.put("dtype", "float64");
+        // 3e38 * 6e38 (the surprisal of class 1, whose factor is 1) / 3e38 (the mean's denominator)
+        assertThat(FOCAL.post(request.toString()).get("loss").doubleValue())
+                .isCloseTo(6e38, org.assertj.core.data.Offset.offset(1e26));
+    }
+
     /** One summation order: the loss is the same number whatever outputs a request asks for. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("randomRequests")

@@ -142,6 +142,31 @@ class SigmoidFocalTests {
         }
     }
 
+    /**
+     * Logits of +-1e30 in float32: a wrong side costs a ce of 1e30 with the factor 1 and the alpha weight, a right
+     * side 0; the gradient is the weighted (s - t') / 4, and 0 where u underflowed.
+     */
+    @Test
+    void logitsOfPlusMinus1e30StayFinite() {
+        JsonNode result = SIGMOID_FOCAL.post(request(new int[] {4}, new double[] {1e30, -1e30, 1e30, -1e30},
+                new double[] {0, 1, 1, 0}, 0.25, 2, 0, "mean", "float32").toString());
+        OracleVectors.assertClose("elementLoss", LocalEndpoint.JSON.readTree("[7.5e29, 2.5e29, 0, 0]"),
+                result.get("elementLoss"));
+        OracleVectors.assertClose("loss", LocalEndpoint.JSON.readTree("2.5e29"), result.get("loss"));
+        OracleVectors.assertClose("gradient", LocalEndpoint.JSON.readTree("[0.1875, -0.0625, 0, 0]"),
+                result.get("gradient"));
+    }
+
+    @Test
+    void aResultBeyondFloat32IsRefused() {
+        ObjectNode request = request(new int[] {2}, new double[] {3e38, 3e38}, new double[] {0, 0}, -1, 2, 0, "sum",
+                "float32");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SIGMOID_FOCAL.post(request.toString()))
+                .isInstanceOf(lossservice.problem.ResultOutOfRangeException.class);
+        request.put("dtype", "float64");
+        assertThat(SIGMOID_FOCAL.post(request.toString()).get("loss").doubleValue()).isEqualTo(6e38);
+    }
+
     /** One summation order: the loss is the same number whatever outputs a request asks for. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("randomRequests")
