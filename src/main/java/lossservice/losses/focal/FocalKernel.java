@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Floor;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -43,9 +44,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * formed without cancellation, and {@code o = (1 - e) + (s - 1)} adds two non-negative numbers, exactly
  * {@code s - 1} at a maximum. The row's {@code log s} is {@code log1p(s - 1)}, taken per row in Java (ND4J's
  * {@code log1p} is {@code log(1 + x)}, which loses a small {@code s - 1}). So a probability of 1 - 1e-6 keeps
- * every digit of its 1e-6. The power is taken in log space, {@code exp(gamma log(o / s))} (ND4J's scalar power
- * costs 20 us a call); where the other classes underflow to exactly 0 that is {@code exp(-inf) = 0}, the factor's
- * limit for gamma > 0 (gamma 0 takes the shortcut of cross-entropy: factor 1, 0^0 = 1).
+ * every digit of its 1e-6. The power is a product for gamma 1 and 2 (the default) and is otherwise taken in log
+ * space, {@code exp(gamma log(o / s))} (ND4J's scalar power costs 20 us a call); where the other classes underflow
+ * to exactly 0 either is exactly 0 ({@code exp(-inf)}), the factor's limit for gamma > 0 (gamma 0 takes the
+ * shortcut of cross-entropy: factor 1, 0^0 = 1).
  *
  * <p>The gradient's {@code p / (1 - p) = e / o}. Where {@code o} is 0 (p is 1: the other classes underflowed) so is
  * {@code e (-log p) = log1p(0)}: the row's divisors get 1 added, so that the quotient is 0, the limit of the whole
@@ -78,6 +80,7 @@ final class FocalKernel {
     private static final Scratch.Slot BELOW_SUM = Scratch.slot("focal.belowSum");
     private static final Scratch.Slot ROW_SUM_MINUS_ONE = Scratch.slot("focal.rowSumMinusOne");
     private static final Scratch.Slot COMPLEMENT = Scratch.slot("focal.complement");
+    private static final Scratch.Slot COMPLEMENTARY = Scratch.slot("focal.complementary");
     private static final Scratch.Slot FACTOR = Scratch.slot("focal.factor");
     private static final Scratch.Slot DIVISOR = Scratch.slot("focal.divisor");
     private static final Scratch.Slot SATURATED = Scratch.slot("focal.saturated");
@@ -95,6 +98,7 @@ final class FocalKernel {
     private static final Scratch.Slot RATIO_QUOTIENT = Scratch.slot("focal.ratioQuotient");
     private static final Scratch.Slot TERMS = Scratch.slot("focal.terms");
     private static final Scratch.Slot TERM_SUM = Scratch.slot("focal.termSum");
+    private static final Scratch.Slot GRADIENT_SCALE = Scratch.slot("focal.gradientScale");
     private static final Scratch.Slot GRADIENT = Scratch.slot("focal.gradient");
 
     /**
@@ -160,8 +164,8 @@ final class FocalKernel {
             INDArray maxima = scratch.array(MAXIMA, type, n, c);
             nd4j.exec(new Floor(exp, maxima));
             INDArray below = scratch.array(BELOW, type, n, c);
-            blas1.copy(exp, below);
-            blas1.axpy(below.length(), -1.0, maxima, below);
+            scratch.exec(BELOW, new INDArray[] {exp, maxima}, new INDArray[] {below}, Scratch.NO_PARAMETERS,
+                    () -> new SubOp(new INDArray[] {exp, maxima}, new INDArray[] {below}));
             INDArray maximaCount = scratch.array(MAXIMA_COUNT, type, n, 1);
             rowSums(scratch, MAXIMA_COUNT, maxima, classOnes, maximaCount);
             INDArray belowSum = scratch.array(BELOW_SUM, type, n, 1);
@@ -191,12 +195,19 @@ final class FocalKernel {
             INDArray complement = scratch.array(COMPLEMENT, type, n, c);
             nd4j.exec(new OneMinus(exp, complement));
             blas2.ger('f', 1.0, classOnes, rowSumMinusOne, scratch.transposed(COMPLEMENT, complement));
-            // (1 - p)^gamma = exp(gamma log(o / s)): log 0 = -inf gives exactly 0
-            factor = scratch.array(FACTOR, type, n, c);
-            scratch.divide(FACTOR, complement, rowSum, factor);
-            nd4j.exec(new Log(factor, factor));
-            blas1.scal(factor.length(), gamma, factor);
-            nd4j.exec(new Exp(factor, factor));
+            // (1 - p)^gamma: a product for gamma 1 and 2 (the default), else exp(gamma log(o / s)), where
+            // log 0 = -inf gives exactly 0
+            INDArray complementary = scratch.array(COMPLEMENTARY, type, n, c);
+            scratch.divide(COMPLEMENTARY, complement, rowSum, complementary);
+            factor = complementary;
+            if (gamma == 2) {
+                factor = scratch.array(FACTOR, type, n, c);
+                scratch.multiply(FACTOR, complementary, complementary, factor);
+            } else if (gamma != 1) {
+                nd4j.exec(new Log(complementary, complementary));
+                blas1.scal(complementary.length(), gamma, complementary);
+                nd4j.exec(new Exp(complementary, complementary));
+            }
             // The gradient divides by o; in a row whose other classes all underflowed (s - 1 = 0, p = 1 at its
             // maximum) every numerator of that quotient is 0, so 1 is added to the row's divisors: 0 / 1 = 0, the
             // limit, instead of 0 / 0.
@@ -237,32 +248,35 @@ final class FocalKernel {
         Double loss = defined ? blas1.dot(n, 1.0, perSample, rowOnes) / denominator : null;
 
         INDArray softmax = null;
-        if (in.wantProbabilities() || in.wantGradient() && defined) {
+        if (in.wantProbabilities()) {
             softmax = scratch.array(PROBABILITIES, type, n, c);
             scratch.divide(PROBABILITIES, exp, rowSum, softmax);
         }
         Tensor gradient = null;
         if (in.wantGradient() && defined) {
-            // h = Q_w [f + gamma f (-log p) e / o], f = (1 - p)^gamma
+            // h = Q_w [f + gamma f (-log p) e / o], f = (1 - p)^gamma, the sum in place of f (not needed after)
             INDArray terms = weighted;
             if (focusing) {
                 INDArray ratio = scratch.array(RATIO, type, n, c);
                 scratch.multiply(RATIO, focused, exp, ratio);
                 scratch.divide(RATIO_QUOTIENT, ratio, divisor, ratio);
-                blas1.scal(ratio.length(), gamma, ratio);
-                blas1.axpy(ratio.length(), 1.0, factor, ratio);
+                blas1.axpy(ratio.length(), gamma, ratio, factor);
                 terms = scratch.array(TERMS, type, n, c);
-                scratch.multiply(TERMS, weighted, ratio, terms);
+                scratch.multiply(TERMS, weighted, factor, terms);
             }
-            // dL/dx = (p H - h) / D
+            // dL/dx = (p H - h) / D = e (H / (s D)) - h / D, the row factor H / (s D) per row in Java
             INDArray termSum = scratch.array(TERM_SUM, type, n, 1);
             rowSums(scratch, TERM_SUM, terms, classOnes, termSum);
-            INDArray rowsGradient = scratch.array(GRADIENT, type, n, c);
-            scratch.multiply(GRADIENT, softmax, termSum, rowsGradient);
-            blas1.axpy(rowsGradient.length(), -1.0, terms, rowsGradient);
-            if (denominator != 1) {
-                blas1.scal(rowsGradient.length(), 1.0 / denominator, rowsGradient);
+            Tensor sums = Scratch.tensorOf(termSum, n);
+            Tensor rowSumValues = Scratch.tensorOf(rowSum, n);
+            double[] scale = new double[n];
+            for (int i = 0; i < n; i++) {
+                scale[i] = sums.get(i) / (rowSumValues.get(i) * denominator);
             }
+            INDArray rowScale = scratch.copyOf(GRADIENT_SCALE, scale, type, n, 1);
+            INDArray rowsGradient = scratch.array(GRADIENT, type, n, c);
+            scratch.multiply(GRADIENT, exp, rowScale, rowsGradient);
+            blas1.axpy(rowsGradient.length(), -1.0 / denominator, terms, rowsGradient);
             gradient = Scratch.tensorOf(rowsGradient, n, c);
         }
         return new Computed(loss, Scratch.tensorOf(perSample, n),
