@@ -38,9 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the tolerances). The focal factor is never {@code 1 - p_t} subtracted and then powered (torchvision's form, which
  * keeps only the rounding error of p_t where it is close to 1 and is 0 where it rounds to 1): {@code u} is formed
  * from the complementary probabilities {@code sigmoid(-x)} and {@code sigmoid(x)}, each computed directly, so a
- * saturated logit keeps its tiny {@code u} until that underflows. The power is taken in log space,
- * {@code exp(gamma log u)}, which is exactly 0 where u underflowed to 0: the factor's limit for gamma > 0 (with
- * gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies in [0, 1] ({@code u} is a convex
+ * saturated logit keeps its tiny {@code u} until that underflows. The power is a product for gamma 1 and 2 (the
+ * default) and otherwise taken in log space, {@code exp(gamma log u)}; where u underflowed to 0 either is exactly
+ * 0, the factor's limit for gamma > 0 (with gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies in [0, 1] ({@code u} is a convex
  * combination of s and 1 - s, and their product is at most the smaller); where {@code u} underflows to 0 so does
  * the product, and the smallest normal number added to the divisor makes the quotient 0, the limit of the whole
  * term for every gamma > 0, also below 1 where {@code u^(gamma - 1)} alone is infinite.
@@ -158,11 +158,18 @@ final class SigmoidFocalKernel {
         if (focusing) {
             complement = scratch.array(COMPLEMENT, type, size);
             add(scratch, COMPLEMENT, positiveMass, negativeMass, complement);
-            // u^gamma = exp(gamma log u), exp(-inf) = 0 where u underflowed (ND4J's scalar power costs 20 us a call)
-            factor = scratch.array(FACTOR, type, size);
-            nd4j.exec(new Log(complement, factor));
-            blas1.scal(size, gamma, factor);
-            nd4j.exec(new Exp(factor, factor));
+            // u^gamma: a product for gamma 1 and 2 (the default), else exp(gamma log u), exp(-inf) = 0 where u
+            // underflowed (ND4J's scalar power costs 20 us a call)
+            factor = complement;
+            if (gamma == 2) {
+                factor = scratch.array(FACTOR, type, size);
+                scratch.multiply(FACTOR, complement, complement, factor);
+            } else if (gamma != 1) {
+                factor = scratch.array(FACTOR, type, size);
+                nd4j.exec(new Log(complement, factor));
+                blas1.scal(size, gamma, factor);
+                nd4j.exec(new Exp(factor, factor));
+            }
             focused = scratch.array(FOCUSED, type, size);
             scratch.multiply(FOCUSED, crossEntropy, factor, focused);
         }
