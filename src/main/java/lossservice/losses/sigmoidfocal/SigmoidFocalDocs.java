@@ -48,8 +48,8 @@ final class SigmoidFocalDocs {
               "include": ["smoothedTargets", "elementLoss"]
             }""", """
             {
-              "loss": 0.018916659,
-              "elementLoss": [[4.5089086E-4, 0.016993541, 0.016893374], [0.07529496, 0.003526719, 3.40476E-4]],
+              "loss": 0.01891666,
+              "elementLoss": [[4.5089086E-4, 0.016993543, 0.016893374], [0.075294964, 0.003526719, 3.40476E-4]],
               "smoothedTargets": [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]],
               "alpha": 0.25,
               "gamma": 2.0,

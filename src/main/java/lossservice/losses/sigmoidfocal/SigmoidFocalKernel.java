@@ -9,8 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Negative;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -66,13 +64,11 @@ final class SigmoidFocalKernel {
     private static final Scratch.Slot NEGATIVE_MASS = Scratch.slot("sigmoid-focal.negativeMass");
     private static final Scratch.Slot COMPLEMENT = Scratch.slot("sigmoid-focal.complement");
     private static final Scratch.Slot FACTOR = Scratch.slot("sigmoid-focal.factor");
-    private static final Scratch.Slot FOCUSED = Scratch.slot("sigmoid-focal.focused");
+    private static final Scratch.Slot WEIGHT = Scratch.slot("sigmoid-focal.weight");
     private static final Scratch.Slot ALPHA_WEIGHT = Scratch.slot("sigmoid-focal.alphaWeight");
     private static final Scratch.Slot ELEMENT_LOSS = Scratch.slot("sigmoid-focal.elementLoss");
     private static final Scratch.Slot GRADIENT = Scratch.slot("sigmoid-focal.gradient");
-    private static final Scratch.Slot FOCUSED_GRADIENT = Scratch.slot("sigmoid-focal.focusedGradient");
     private static final Scratch.Slot VARIANCE = Scratch.slot("sigmoid-focal.variance");
-    private static final Scratch.Slot TINY = Scratch.slot("sigmoid-focal.tiny");
     private static final Scratch.Slot DIVISOR = Scratch.slot("sigmoid-focal.divisor");
     private static final Scratch.Slot VARIANCE_QUOTIENT = Scratch.slot("sigmoid-focal.varianceQuotient");
     private static final Scratch.Slot DIRECTION = Scratch.slot("sigmoid-focal.direction");
@@ -141,7 +137,6 @@ final class SigmoidFocalKernel {
         INDArray positiveMass = null;
         INDArray negativeMass = null;
         INDArray complement = null;
-        INDArray factor = null;
         if (focusing || in.wantProbabilities() || in.wantGradient()) {
             sigmoid = scratch.array(SIGMOID, type, size);
             nd4j.exec(new Sigmoid(logits, sigmoid));
@@ -154,10 +149,11 @@ final class SigmoidFocalKernel {
             negativeMass = scratch.array(NEGATIVE_MASS, type, size);
             scratch.multiply(NEGATIVE_MASS, negativeTargets, sigmoid, negativeMass);
         }
-        INDArray focused = crossEntropy;
+        INDArray factor = null;
         if (focusing) {
             complement = scratch.array(COMPLEMENT, type, size);
-            add(scratch, COMPLEMENT, positiveMass, negativeMass, complement);
+            blas1.copy(positiveMass, complement);
+            blas1.axpy(size, 1.0, negativeMass, complement);
             // u^gamma: a product for gamma 1 and 2 (the default), else exp(gamma log u), exp(-inf) = 0 where u
             // underflowed (ND4J's scalar power costs 20 us a call)
             factor = complement;
@@ -170,19 +166,25 @@ final class SigmoidFocalKernel {
                 blas1.scal(size, gamma, factor);
                 nd4j.exec(new Exp(factor, factor));
             }
-            focused = scratch.array(FOCUSED, type, size);
-            scratch.multiply(FOCUSED, crossEntropy, factor, focused);
         }
         // a = alpha t' + (1 - alpha) (1 - t'), two non-negative terms
         INDArray alphaWeight = null;
-        INDArray elementLoss = focused;
         if (weighting) {
             alphaWeight = scratch.array(ALPHA_WEIGHT, type, size);
             blas1.copy(negativeTargets, alphaWeight);
             blas1.scal(size, 1 - in.alpha(), alphaWeight);
             blas1.axpy(size, in.alpha(), targets, alphaWeight);
+        }
+        // l = w ce with the weight w = a u^gamma (null for 1)
+        INDArray weight = factor != null ? factor : alphaWeight;
+        if (factor != null && alphaWeight != null) {
+            weight = scratch.array(WEIGHT, type, size);
+            scratch.multiply(WEIGHT, alphaWeight, factor, weight);
+        }
+        INDArray elementLoss = crossEntropy;
+        if (weight != null) {
             elementLoss = scratch.array(ELEMENT_LOSS, type, size);
-            scratch.multiply(ELEMENT_LOSS, focused, alphaWeight, elementLoss);
+            scratch.multiply(ELEMENT_LOSS, crossEntropy, weight, elementLoss);
         }
 
         double denominator = in.mean() ? size : 1.0;
@@ -190,29 +192,30 @@ final class SigmoidFocalKernel {
 
         Tensor gradient = null;
         if (in.wantGradient()) {
-            // (1 - t') sigmoid(x) - t' sigmoid(-x) = s - t'
+            // w ((1 - t') sigmoid(x) - t' sigmoid(-x)) = w (s - t')
             INDArray rowsGradient = scratch.array(GRADIENT, type, size);
-            subtract(scratch, GRADIENT, negativeMass, positiveMass, rowsGradient);
+            blas1.copy(negativeMass, rowsGradient);
+            blas1.axpy(size, -1.0, positiveMass, rowsGradient);
+            if (weight != null) {
+                scratch.multiply(WEIGHTED_GRADIENT, rowsGradient, weight, rowsGradient);
+            }
             if (focusing) {
-                scratch.multiply(FOCUSED_GRADIENT, rowsGradient, factor, rowsGradient);
-                // + gamma ce u^gamma (1 - 2 t') s (1 - s) / u. The divisor is u plus the smallest normal number: where
-                // u underflowed to 0 so did s (1 - s) <= u, and 0 / tiny = 0 is the limit of the term; where u is that
-                // small, ce is as small (t' is within u of 0 or 1), so the term is negligible either way.
+                // + gamma a ce u^gamma (1 - 2 t') s (1 - s) / u = gamma l (1 - 2 t') s (1 - s) / u. The divisor is u
+                // plus the smallest normal number: where u underflowed to 0 so did s (1 - s) <= u, and 0 / tiny = 0
+                // is the limit of the term; where u is that small, ce is as small (t' is within u of 0 or 1), so the
+                // term is negligible either way.
                 INDArray variance = scratch.array(VARIANCE, type, size);
                 scratch.multiply(VARIANCE, sigmoid, sigmoidOfNegated, variance);
-                INDArray tiny = scratch.copyOf(TINY, new double[] {type == DataType.FLOAT ? Float.MIN_NORMAL
-                        : Double.MIN_NORMAL}, type, 1);
                 INDArray divisor = scratch.array(DIVISOR, type, size);
-                add(scratch, DIVISOR, complement, tiny, divisor);
+                blas1.copy(complement, divisor);
+                blas1.axpy(size, type == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL, elementOnes, divisor);
                 scratch.divide(VARIANCE_QUOTIENT, variance, divisor, variance);
                 INDArray direction = scratch.array(DIRECTION, type, size);
-                subtract(scratch, DIRECTION, negativeTargets, targets, direction);
+                blas1.copy(negativeTargets, direction);
+                blas1.axpy(size, -1.0, targets, direction);
                 scratch.multiply(DIRECTED, variance, direction, variance);
-                scratch.multiply(FACTOR_TERM, variance, focused, variance);
+                scratch.multiply(FACTOR_TERM, variance, elementLoss, variance);
                 blas1.axpy(size, gamma, variance, rowsGradient);
-            }
-            if (weighting) {
-                scratch.multiply(WEIGHTED_GRADIENT, rowsGradient, alphaWeight, rowsGradient);
             }
             if (denominator != 1.0) {
                 blas1.scal(size, 1.0 / denominator, rowsGradient);
@@ -224,18 +227,5 @@ final class SigmoidFocalKernel {
                 in.wantSmoothedTargets() ? Scratch.tensorOf(targets, shape) : null,
                 in.wantProbabilities() ? Scratch.tensorOf(sigmoid, shape) : null,
                 gradient);
-    }
-
-    /** sum = left + right element-wise, with ND4J's broadcasting. */
-    private static void add(Scratch scratch, Scratch.Slot slot, INDArray left, INDArray right, INDArray sum) {
-        scratch.exec(slot, new INDArray[] {left, right}, new INDArray[] {sum}, Scratch.NO_PARAMETERS,
-                () -> new AddOp(new INDArray[] {left, right}, new INDArray[] {sum}));
-    }
-
-    /** difference = left - right element-wise. */
-    private static void subtract(Scratch scratch, Scratch.Slot slot, INDArray left, INDArray right,
-            INDArray difference) {
-        scratch.exec(slot, new INDArray[] {left, right}, new INDArray[] {difference}, Scratch.NO_PARAMETERS,
-                () -> new SubOp(new INDArray[] {left, right}, new INDArray[] {difference}));
     }
 }
