@@ -30,18 +30,22 @@ import org.nd4j.linalg.factory.Nd4j;
  *   l  = a ce u^gamma
  *   dl/dx = a [ ((1 - t') sigmoid(x) - t' sigmoid(-x)) u^gamma + gamma ce u^gamma (1 - 2 t') s (1 - s) / u ]
  * </pre>
- * Every sum above adds non-negative terms. {@code ce} never overflows for logits of +-1e4 and does not cancel for
- * large negative ones (torch's {@code (1 - t') x + ...} form does); its last term is ND4J's {@code -logSigmoid(|x|)},
- * within an ulp of 1 of the exact value (it is 0 where the exact one is below that, an absolute error far under
- * the tolerances). The focal factor is never {@code 1 - p_t} subtracted and then powered (torchvision's form, which
- * keeps only the rounding error of p_t where it is close to 1 and is 0 where it rounds to 1): {@code u} is formed
- * from the complementary probabilities {@code sigmoid(-x)} and {@code sigmoid(x)}, each computed directly, so a
- * saturated logit keeps its tiny {@code u} until that underflows. The power is a product for gamma 1 and 2 (the
- * default) and otherwise taken in log space, {@code exp(gamma log u)}; where u underflowed to 0 either is exactly
- * 0, the factor's limit for gamma > 0 (with gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies in [0, 1] ({@code u} is a convex
- * combination of s and 1 - s, and their product is at most the smaller); where {@code u} underflows to 0 so does
- * the product, and the smallest normal number added to the divisor makes the quotient 0, the limit of the whole
- * term for every gamma > 0, also below 1 where {@code u^(gamma - 1)} alone is infinite.
+ * The sums in {@code ce}, {@code u} and {@code a} add non-negative terms, and the first term of {@code ce} is one
+ * exact product (the other is at most 0). {@code ce} never overflows for logits of +-1e4 and does not cancel for
+ * large negative ones (torch's {@code (1 - t') x + ...} form does); its last term is ND4J's
+ * {@code -logSigmoid(|x|)}, within an ulp of 1 of the exact value (0 where the exact one is below that, an
+ * absolute error far under the tolerances).
+ *
+ * <p>The focal factor is never {@code 1 - p_t} subtracted and then powered (torchvision's form, which keeps only
+ * the rounding error of p_t where it is close to 1 and is 0 where it rounds to 1): {@code u} is formed from the
+ * complementary probabilities {@code sigmoid(-x)} and {@code sigmoid(x)}, each computed directly, so a saturated
+ * logit keeps its tiny {@code u} until that underflows. The power is a product for gamma 1 and 2 (the default) and
+ * otherwise taken in log space, {@code exp(gamma log u)}; where u underflowed to 0 either is exactly 0, the
+ * factor's limit for gamma > 0 (with gamma 0 the factor is 1, 0^0 = 1). In the gradient {@code s (1 - s) / u} lies
+ * in [0, 1] ({@code u} is a convex combination of s and 1 - s, and their product is at most the smaller); where
+ * {@code u} underflows to 0 so does the product, and the smallest normal number added to the divisor makes the
+ * quotient 0, the limit of the whole term for every gamma > 0, also below 1 where {@code u^(gamma - 1)} alone is
+ * infinite. The loss and the gradient share the weight {@code a u^gamma}.
  *
  * <p>The mean divides by the element count. The loss is always the sum of the element losses in one order,
  * whatever outputs a request asks for.
