@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Computes a label-smoothed, weighted cross-entropy with loss-service and with PyTorch, and compares them.
+"""Computes losses with loss-service and with PyTorch, and compares them: a label-smoothed, weighted cross-entropy
+(numpy float32 arrays: binary tensors of the Open Inference Protocol), the same as lists (JSON), a float64
+segmentation map, and a binary cross-entropy.
 
 Usage (from clients/python, or with the package installed):
     python3 examples/compare_with_torch.py [http://localhost:8080]
 
-Needs only the standard library and numpy; without torch (Debian: python3-torch) it prints the service's
-answer and says there is nothing to compare with.
+Needs only the standard library and numpy; without torch (Debian: python3-torch) it prints the service's answers
+and says there is nothing to compare with.
 """
 
 import os
@@ -22,13 +24,28 @@ rng = np.random.default_rng(7)
 logits = rng.standard_normal((4, 5)).astype(np.float32)
 targets = np.array([2, 0, 4, -100])  # -100 is ignored, as in PyTorch
 weights = np.array([1.0, 2.0, 0.5, 1.0, 1.5], dtype=np.float32)
+segmentation = rng.standard_normal((2, 21, 16, 16))  # float64: computed in float64
+labels = rng.integers(0, 21, (2, 16, 16))
+bce_logits = rng.standard_normal((3, 4)).astype(np.float32)
+bce_targets = (rng.random((3, 4)) > 0.5).astype(np.float32)
 
-try:
-    result = LossServiceClient(base_url).cross_entropy(logits, targets, epsilon=0.1, class_weights=weights,
-                                                       include=["smoothed_targets", "per_sample_loss", "gradient"])
-except LossServiceError as error:
-    sys.exit(f"the service refused the request: {error}")
-print(f"loss-service: loss {result.loss:.7f}, computed on {result.backend}")
+with LossServiceClient(base_url) as client:
+    try:
+        answers = {
+            "cross-entropy, numpy over V2": client.cross_entropy(
+                logits, targets, epsilon=0.1, class_weights=weights, include=["per_sample_loss", "gradient"]),
+            "cross-entropy, lists over JSON": client.cross_entropy(
+                logits.tolist(), targets.tolist(), epsilon=0.1, class_weights=weights.tolist(), include=["gradient"],
+                as_numpy=True),
+            "segmentation, float64": client.cross_entropy(segmentation, labels, epsilon=0.0, include=["gradient"]),
+            "binary cross-entropy": client.binary_cross_entropy(bce_logits, bce_targets, include=["gradient"]),
+        }
+        backend = client.backend()["backend"]
+    except LossServiceError as error:
+        sys.exit(f"the service refused the request: {error}")
+for name, result in answers.items():
+    print(f"loss-service, {name}: loss {result.loss:.10g} ({result.dtype}, {result.transport})")
+print(f"computed on {backend}, over {client.connections_opened} connection(s)")
 
 try:
     import torch
@@ -37,13 +54,31 @@ except ImportError:
     print("torch is not installed: nothing to compare with")
     sys.exit(0)
 
-x = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
-expected = F.cross_entropy(x, torch.tensor(targets), weight=torch.tensor(weights, dtype=torch.float64),
-                           label_smoothing=0.1)
-expected.backward()
-print(f"torch:        loss {expected.item():.7f}")
-loss_agrees = np.isclose(result.loss, expected.item(), rtol=1e-5, atol=1e-6)
-gradient_agrees = np.allclose(result.gradient, x.grad.numpy(), rtol=1e-5, atol=1e-6)
-if not (loss_agrees and gradient_agrees):
-    sys.exit("loss-service and torch.nn.functional.cross_entropy disagree")
-print("loss and gradient agree with torch.nn.functional.cross_entropy")
+
+def reference(function, x, *args, **kwargs):
+    """The loss and its gradient with respect to x, in float64."""
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    loss = function(x, *args, **kwargs)
+    loss.backward()
+    return loss.item(), x.grad.numpy()
+
+
+expected = {
+    "cross-entropy, numpy over V2": reference(F.cross_entropy, logits, torch.tensor(targets),
+                                              weight=torch.tensor(weights, dtype=torch.float64), label_smoothing=0.1),
+    "segmentation, float64": reference(F.cross_entropy, segmentation, torch.tensor(labels)),
+    "binary cross-entropy": reference(F.binary_cross_entropy_with_logits, bce_logits,
+                                      torch.tensor(bce_targets, dtype=torch.float64)),
+}
+expected["cross-entropy, lists over JSON"] = expected["cross-entropy, numpy over V2"]
+disagreements = []
+for name, (loss, gradient) in expected.items():
+    result = answers[name]
+    rtol, atol = (1e-10, 1e-12) if result.dtype == "float64" else (1e-5, 1e-6)
+    if not (np.isclose(result.loss, loss, rtol=rtol, atol=atol)
+            and np.allclose(result.gradient, gradient, rtol=rtol, atol=atol)):
+        disagreements.append(name)
+    print(f"torch,        {name}: loss {loss:.10g}")
+if disagreements:
+    sys.exit("loss-service and torch disagree: " + ", ".join(disagreements))
+print("every loss and gradient agrees with torch.nn.functional")

@@ -1,33 +1,82 @@
-"""Python client of loss-service: PyTorch-exact cross-entropy with label smoothing over HTTP.
+"""Python client of loss-service: PyTorch-equal losses over HTTP, every loss of the service's catalogue.
 
->>> from loss_service_client import cross_entropy
->>> result = cross_entropy([[0.2, 1.5, -0.3], [1.0, 0.1, 0.4]], [1, 0], epsilon=0.1,
-...                        base_url="http://localhost:8080")                 # doctest: +SKIP
->>> result.loss, result.smoothed_targets                                     # doctest: +SKIP
+>>> import numpy as np
+>>> from loss_service_client import LossServiceClient
+>>> client = LossServiceClient("http://localhost:8080")                                # doctest: +SKIP
+>>> logits = np.random.default_rng(7).standard_normal((256, 1000)).astype(np.float32)
+>>> targets = np.arange(256) % 1000
+>>> result = client.cross_entropy(logits, targets, include=["gradient"])               # doctest: +SKIP
+>>> result.loss, result.gradient.dtype, result.gradient.shape                          # doctest: +SKIP
+(6.98..., dtype('float32'), (256, 1000))
 
-Standard library only; numpy arrays are accepted, and returned when the logits are one.
+One method of :class:`LossServiceClient` and one module function per loss (``cross_entropy``,
+``binary_cross_entropy``, ``nll``, ``kl_divergence``, ``focal``, ``sigmoid_focal``, and any loss the service gains
+later, made from its catalogue). numpy arrays travel as binary tensors of the Open Inference Protocol, lists as
+JSON. Standard library only; numpy is used when the caller has it.
 """
 
+import re as _re
+
+from ._generated import *  # noqa: F401,F403 - the module function of every generated loss
+from ._generated import __all__ as _GENERATED
+from .catalogue import Catalogue, InputSpec, LossSpec, OutputSpec, ScalarSpec
 from .client import (
     ALL_OUTPUTS,
     DEFAULT_BASE_URL,
-    CrossEntropyResult,
+    TRANSPORTS,
     LossServiceClient,
     backend,
-    cross_entropy,
+    default_client,
+    module_function as _module_function,
+    snapshot_catalogue,
 )
-from .errors import LossServiceConnectionError, LossServiceError, ProblemError
+from .errors import (
+    InvalidRequestError,
+    LossServiceConnectionError,
+    LossServiceError,
+    LossServiceTimeoutError,
+    NotFoundError,
+    OverloadedError,
+    ProblemError,
+    ServerError,
+)
+from .results import CrossEntropyResult, LossResult
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ALL_OUTPUTS",
     "DEFAULT_BASE_URL",
+    "TRANSPORTS",
+    "Catalogue",
     "CrossEntropyResult",
+    "InputSpec",
+    "InvalidRequestError",
+    "LossResult",
     "LossServiceClient",
     "LossServiceConnectionError",
     "LossServiceError",
+    "LossServiceTimeoutError",
+    "LossSpec",
+    "NotFoundError",
+    "OutputSpec",
+    "OverloadedError",
     "ProblemError",
+    "ScalarSpec",
+    "ServerError",
     "backend",
-    "cross_entropy",
+    "default_client",
+    "snapshot_catalogue",
+    *_GENERATED,
 ]
+
+
+def __getattr__(name: str):
+    """A loss newer than the generated functions, e.g. ``loss_service_client.new_loss(...)``: its function is made
+    from the catalogue of the default service (``$LOSS_SERVICE_URL``, else http://localhost:8080)."""
+    if not _re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in _NOT_LOSSES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _module_function(name)
+
+
+_NOT_LOSSES = frozenset({"load_tests", "pytestmark", "setup_module", "teardown_module"})  # test runners' probes

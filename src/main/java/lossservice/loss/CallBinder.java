@@ -88,8 +88,8 @@ public final class CallBinder {
     }
 
     /**
-     * The first input with one dimension too few beside an input that refers to it with one too many: the two were
-     * sent the wrong way round. Reported once, instead of a shape error on each.
+     * The first input with one dimension too few beside targets (an input of class indices that refers to it) with
+     * one too many: the two were sent the wrong way round. Reported once, instead of a shape error on each.
      */
     private static boolean reportedSwapped(Signature signature, RawRequest raw, Violations violations) {
         InputSpec first = signature.firstInput();
@@ -101,7 +101,8 @@ public final class CallBinder {
         }
         for (InputSpec other : signature.inputs()) {
             RawArray array = raw.arrays.get(other.name());
-            if (other.references().contains(first.name()) && array != null && array.usable()
+            if (other.references().contains(first.name()) && other.accepts(InputSpec.Kind.INDEX) && array != null
+                    && array.usable()
                     && array.notAnArray() == null && array.shape().length >= 2) {
                 violations.add(firstArray.pointer(), "has 1 dimension while " + other.name() + " has "
                         + array.shape().length + ": are " + first.name() + " and " + other.name() + " swapped? "

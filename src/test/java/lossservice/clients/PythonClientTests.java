@@ -26,7 +26,7 @@ class PythonClientTests {
     private static final Path CLIENT_DIRECTORY = Path.of("clients", "python");
     private static final long TIMEOUT_MINUTES = 5;
     /** Fewer tests than this means discovery went wrong (a module that no longer imports, say). */
-    private static final int MINIMUM_TEST_COUNT = 20;
+    private static final int MINIMUM_TEST_COUNT = 60;
     private static final Pattern RAN = Pattern.compile("^Ran (\\d+) tests? in ", Pattern.MULTILINE);
 
     @LocalServerPort
@@ -61,6 +61,10 @@ class PythonClientTests {
             assertThat(Integer.parseInt(ran.group(1))).as("tests run; output:%n%s", log)
                     .isGreaterThanOrEqualTo(MINIMUM_TEST_COUNT);
             assertThat(log).as("output").containsPattern("(?m)^OK( \\(skipped=\\d+\\))?$");
+            // Skips say why (no numpy here, or a loss served but not yet written out in the client's generated
+            // methods, which then come from the service's catalogue): shown, not hidden in the passing log.
+            log.lines().filter(line -> line.contains("skipped ")).forEach(line -> System.out.println(
+                    "Python client tests: " + line.strip()));
         } finally {
             Files.deleteIfExists(output);
         }
