@@ -77,10 +77,8 @@ class HelmChartTests {
         assertHttpProbe(container.getReadinessProbe(), "/actuator/health/readiness");
         assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
                 .as("seconds the startup probe allows for ND4J to load and warm up").isGreaterThanOrEqualTo(120);
-        assertThat(container.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("http");
-            assertThat(port.getContainerPort()).isEqualTo(8080);
-        });
+        assertThat(container.getPorts().get(0).getName()).isEqualTo("http");
+        assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
 
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
