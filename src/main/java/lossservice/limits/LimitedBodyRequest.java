@@ -2,7 +2,7 @@ package lossservice.limits;
 
 import java.io.IOException;
 
-import lossservice.compute.ComputePool;
+import lossservice.compute.Deadline;
 import lossservice.problem.PayloadTooLargeException;
 
 import jakarta.servlet.ReadListener;
@@ -19,13 +19,13 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
     private final long maxBytes;
-    private final ComputePool computePool;
+    private final RequestDeadlines deadlines;
     private CountingInputStream body;
 
-    LimitedBodyRequest(HttpServletRequest request, long maxBytes, ComputePool computePool) {
+    LimitedBodyRequest(HttpServletRequest request, long maxBytes, RequestDeadlines deadlines) {
         super(request);
         this.maxBytes = maxBytes;
-        this.computePool = computePool;
+        this.deadlines = deadlines;
     }
 
     @Override
@@ -48,7 +48,7 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
         @Override
         public int read() throws IOException {
-            computePool.checkDeadline();
+            checkDeadline();
             int b = raw.read();
             if (b < 0) {
                 atEnd = true;
@@ -60,7 +60,7 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            computePool.checkDeadline();
+            checkDeadline();
             int n = raw.read(buffer, offset, length);
             if (n < 0) {
                 atEnd = true;
@@ -68,6 +68,13 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
                 counted(n);
             }
             return n;
+        }
+
+        private void checkDeadline() {
+            Deadline deadline = deadlines.get();
+            if (deadline != null) {
+                deadline.check();
+            }
         }
 
         private void counted(int n) {

@@ -39,7 +39,7 @@ public record LimitsProperties(
     /** The defaults, as documented; for code that runs outside the application context. */
     public static LimitsProperties defaults() {
         return new LimitsProperties(DataSize.ofMegabytes(64), 16_777_216, 16_777_216, 16, 100, 1024,
-                Duration.ofSeconds(30), 0, Duration.ofMillis(100), Duration.ofSeconds(1));
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(1));
     }
 
     public int effectiveMaxConcurrentRequests() {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-import lossservice.compute.ComputePool;
+import lossservice.compute.Deadline;
 import lossservice.metrics.LossMetrics;
 import lossservice.metrics.LossMetrics.Rejection;
 import lossservice.problem.OverloadedException;
@@ -21,7 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The first thing every request meets: the body size limit, then, for requests that carry work (POST),
- * admission to the compute pool. Both are decided before the body is read, and answered here (errors raised in a
+ * admission to a place ({@link Admission}). Both are decided before the body is read, and answered here (errors raised in a
  * filter never reach {@code @ControllerAdvice}) with problem+json, or with the error format of the path's
  * {@link RejectionBodies} ({@code {"error": "..."}} under {@code /v2}).
  *
@@ -38,14 +38,16 @@ import jakarta.servlet.http.HttpServletResponse;
 final class RequestLimitsFilter extends OncePerRequestFilter {
 
     private final LimitsProperties limits;
-    private final ComputePool computePool;
+    private final Admission admission;
+    private final RequestDeadlines deadlines;
     private final LossMetrics metrics;
     private final List<RejectionBodies> rejectionBodies;
 
-    RequestLimitsFilter(LimitsProperties limits, ComputePool computePool, LossMetrics metrics,
+    RequestLimitsFilter(LimitsProperties limits, Admission admission, RequestDeadlines deadlines, LossMetrics metrics,
             List<RejectionBodies> rejectionBodies) {
         this.limits = limits;
-        this.computePool = computePool;
+        this.admission = admission;
+        this.deadlines = deadlines;
         this.metrics = metrics;
         this.rejectionBodies = List.copyOf(rejectionBodies);
     }
@@ -54,7 +56,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long maxBytes = limits.maxBodySize().toBytes();
-        LimitedBodyRequest limited = new LimitedBodyRequest(request, maxBytes, computePool);
+        LimitedBodyRequest limited = new LimitedBodyRequest(request, maxBytes, deadlines);
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
             metrics.rejected(Rejection.PAYLOAD_TOO_LARGE);
@@ -66,18 +68,17 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             chain.doFilter(limited, response);
             return;
         }
-        ComputePool.Admission admission;
+        Admission.Place place;
         try {
-            admission = computePool.admit();
+            place = admission.admit();
         } catch (OverloadedException e) {
             metrics.rejected(Rejection.OVERLOADED);
             reject(request, response, ProblemType.OVERLOADED, e.getMessage(), Map.of(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()), HttpHeaders.CONNECTION, "close"));
             return;
         }
-        try {
+        // The deadline starts at admission; the compute pool finds it through RequestDeadlines.
+        try (place; RequestDeadlines.Binding binding = deadlines.bind(Deadline.after(limits.deadline()))) {
             chain.doFilter(limited, response);
-        } finally {
-            admission.close();
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import lossservice.compute.ComputePool;
+import lossservice.compute.CurrentDeadline;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -21,9 +22,8 @@ public class GatedComputePool extends ComputePool {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final AtomicInteger held = new AtomicInteger();
 
-    GatedComputePool(int threads, LimitsProperties limits) {
-        super(threads, limits.effectiveMaxConcurrentRequests(), limits.admissionWait(), limits.deadline(),
-                limits.retryAfterSeconds());
+    GatedComputePool(int threads, CurrentDeadline deadlines) {
+        super(threads, deadlines);
     }
 
     @Override
@@ -73,8 +73,8 @@ public class GatedComputePool extends ComputePool {
     public static class Config {
         @Bean
         @Primary
-        GatedComputePool gatedComputePool(LimitsProperties limits) {
-            return new GatedComputePool(2, limits);
+        GatedComputePool gatedComputePool(CurrentDeadline deadlines) {
+            return new GatedComputePool(2, deadlines);
         }
     }
 }
