@@ -3,11 +3,8 @@ package lossservice.inference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,17 +321,12 @@ class InferenceController {
                 : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
     }
 
-    /** The body as sent before compression: tritonclient may gzip or deflate (zlib) it. */
+    /**
+     * The body as sent before compression. The request limits filter has already inflated a gzip or deflate body
+     * (tritonclient may send either) and removed its Content-Encoding, on every endpoint alike.
+     */
     private static InputStream decodedBody(HttpServletRequest request) throws IOException {
-        String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
-        String coding = encoding == null ? "identity" : encoding.strip().toLowerCase(Locale.ROOT);
-        return switch (coding) {
-            case "identity", "" -> request.getInputStream();
-            case "gzip", "x-gzip" -> new GZIPInputStream(request.getInputStream(), 64 << 10);
-            case "deflate" -> new InflaterInputStream(request.getInputStream());
-            default -> throw new InferenceException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding \""
-                    + encoding + "\" is not supported; send gzip, deflate or an uncompressed body.");
-        };
+        return request.getInputStream();
     }
 
     /** The length of the body as the reader sees it: unknown when compressed. */

@@ -9,7 +9,8 @@ import lossservice.problem.OverloadedException;
 
 /**
  * The places for work: how many requests may be between admission and their answer (decoding, computation,
- * encoding) at once, so that the memory their arrays take and the work in progress are bounded. A request that
+ * encoding) at once, so that the memory their arrays take and the work in progress are bounded. A request is
+ * admitted only once its whole body has arrived, so a slow client never holds a place. A request that
  * finds no place free within the admission wait is turned away at once ({@link OverloadedException}) instead of
  * queueing without bound.
  */
@@ -33,17 +34,22 @@ public class Admission {
     }
 
     /**
-     * Takes a place, waiting at most the admission wait; the returned place is given back when closed.
+     * Takes a place, waiting at most the admission wait and never past the request's deadline; the returned place is
+     * given back when closed.
      *
      * @throws OverloadedException when no place came free in time
+     * @throws lossservice.problem.DeadlineExceededException when the deadline passed while waiting
      */
-    public Place admit() {
+    public Place admit(Deadline deadline) {
         boolean admitted;
         try {
-            admitted = places.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+            admitted = places.tryAcquire(Math.min(waitNanos, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             admitted = false;
+        }
+        if (!admitted && deadline.passed()) {
+            throw deadline.exceeded();
         }
         if (!admitted) {
             throw new OverloadedException("The service is at capacity (" + maxConcurrentRequests

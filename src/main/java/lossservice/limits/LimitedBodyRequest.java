@@ -2,7 +2,6 @@ package lossservice.limits;
 
 import java.io.IOException;
 
-import lossservice.compute.Deadline;
 import lossservice.problem.PayloadTooLargeException;
 
 import jakarta.servlet.ReadListener;
@@ -11,21 +10,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
- * A request whose body stops being readable at the size limit: the read that passes it throws
- * {@link PayloadTooLargeException}, so a chunked body (no {@code Content-Length}) is rejected as soon as it is
- * too long, without the rest being read or kept. Every read also checks the request's deadline, so a client
- * trickling its body cannot hold a place past it.
+ * A request whose body is left on the connection (every method but POST, and a POST refused from its head): should
+ * anything read it, it stops being readable at the size limit, the read that passes it throwing
+ * {@link PayloadTooLargeException}. Bodies of work (POST) are read by {@link RequestLimitsFilter} itself instead.
  */
 final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
     private final long maxBytes;
-    private final RequestDeadlines deadlines;
     private CountingInputStream body;
 
-    LimitedBodyRequest(HttpServletRequest request, long maxBytes, RequestDeadlines deadlines) {
+    LimitedBodyRequest(HttpServletRequest request, long maxBytes) {
         super(request);
         this.maxBytes = maxBytes;
-        this.deadlines = deadlines;
     }
 
     @Override
@@ -48,7 +44,6 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
         @Override
         public int read() throws IOException {
-            checkDeadline();
             int b = raw.read();
             if (b < 0) {
                 atEnd = true;
@@ -60,7 +55,6 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            checkDeadline();
             int n = raw.read(buffer, offset, length);
             if (n < 0) {
                 atEnd = true;
@@ -68,13 +62,6 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
                 counted(n);
             }
             return n;
-        }
-
-        private void checkDeadline() {
-            Deadline deadline = deadlines.get();
-            if (deadline != null) {
-                deadline.check();
-            }
         }
 
         private void counted(int n) {

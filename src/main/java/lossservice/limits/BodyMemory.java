@@ -1,0 +1,52 @@
+package lossservice.limits;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The memory all buffered request bodies may take together ({@code loss.limits.max-buffered-bytes}). Bodies are read
+ * whole before a request takes a place, so without this bound many clients sending large bodies at once could fill
+ * the heap. Space is reserved as a body's buffer grows (not from its declared length, so that a client that declares
+ * a large body and sends it slowly holds only what it has sent), and given back as the request's decoder consumes
+ * the buffer, or when the request ends.
+ *
+ * <p>Large bodies may fill three quarters of it; the last quarter is kept for small ones, so that a storm of large
+ * requests does not turn small ones away.
+ */
+public class BodyMemory {
+
+    private final long limit;
+    private final long largeLimit;
+    private final AtomicLong used = new AtomicLong();
+
+    public BodyMemory(long limit) {
+        this.limit = limit;
+        this.largeLimit = limit - limit / 4;
+    }
+
+    /** Reserves {@code bytes} for a small or a large body; false when that would pass the body's share. */
+    boolean tryReserve(long bytes, boolean small) {
+        long cap = small ? limit : largeLimit;
+        while (true) {
+            long current = used.get();
+            if (current + bytes > cap) {
+                return false;
+            }
+            if (used.compareAndSet(current, current + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    void release(long bytes) {
+        used.addAndGet(-bytes);
+    }
+
+    /** Bytes reserved now. */
+    public long used() {
+        return used.get();
+    }
+
+    public long limit() {
+        return limit;
+    }
+}
