@@ -3,6 +3,7 @@ package lossservice.limits;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import lossservice.compute.Deadline;
 import lossservice.metrics.LossMetrics;
@@ -42,6 +43,7 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>From the head, before anything of the body is read (and so before any {@code 100 Continue}):
  * <ul>
+ *   <li>a method HTTP does not define: 501;</li>
  *   <li>{@code Content-Length} above the body size limit: 413;</li>
  *   <li>a {@code Content-Encoding} other than gzip, deflate or identity: 415;</li>
  *   <li>a POST that Spring MVC would refuse from its head (no such method on the path, a {@code Content-Type} the
@@ -67,6 +69,9 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestLimitsFilter.class);
 
+    /** The methods of RFC 9110 (and PATCH); any other is answered 501 (RFC 9110, section 9.1). */
+    private static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
     /** Request attribute: a body read by the non-blocking reader, for the dispatch that goes on with the request. */
     private static final String RECEIVED = RequestLimitsFilter.class.getName() + ".received";
     private static final int READ_BUFFER = 16 << 10;
@@ -108,6 +113,11 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             } else {
                 chain.doFilter(request, response);
             }
+            return;
+        }
+        if (!METHODS.contains(request.getMethod())) {
+            reject(request, response, ProblemType.NOT_IMPLEMENTED, "The method " + request.getMethod()
+                    + " is not implemented.", Map.of(HttpHeaders.CONNECTION, "close"));
             return;
         }
         long maxBytes = limits.maxBodySize().toBytes();
