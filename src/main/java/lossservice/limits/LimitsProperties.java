@@ -27,8 +27,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxBufferedBytes     the most memory the bodies being received or waiting for their answer may take
  *                             together (bodies are read whole before a place is taken); a body that would pass it is
  *                             answered 503 overloaded. The last quarter is kept for small requests
- * @param smallRequestSize     a request whose decoded body is at most this size is small: it may use the last quarter
+ * @param smallRequestSize     a request whose decoded body is at most this size is small: it is admitted before
+ *                             larger ones waiting with it, and may use the small-request places and the last quarter
  *                             of the body memory
+ * @param smallRequestPlaces   places only small requests may take, beyond {@code maxConcurrentRequests}; 0 means the
+ *                             number of cores
  */
 @ConfigurationProperties("loss.limits")
 public record LimitsProperties(
@@ -43,17 +46,22 @@ public record LimitsProperties(
         @DefaultValue("1s") Duration admissionWait,
         @DefaultValue("1s") Duration retryAfter,
         @DefaultValue("256MB") DataSize maxBufferedBytes,
-        @DefaultValue("1MB") DataSize smallRequestSize) {
+        @DefaultValue("1MB") DataSize smallRequestSize,
+        @DefaultValue("0") int smallRequestPlaces) {
 
     /** The defaults, as documented; for code that runs outside the application context. */
     public static LimitsProperties defaults() {
         return new LimitsProperties(DataSize.ofMegabytes(64), 16_777_216, 16_777_216, 16, 100, 1024,
                 Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofMegabytes(256),
-                DataSize.ofMegabytes(1));
+                DataSize.ofMegabytes(1), 0);
     }
 
     public int effectiveMaxConcurrentRequests() {
         return maxConcurrentRequests > 0 ? maxConcurrentRequests : 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    public int effectiveSmallRequestPlaces() {
+        return smallRequestPlaces > 0 ? smallRequestPlaces : Runtime.getRuntime().availableProcessors();
     }
 
     /** Whole seconds, at least 1. */

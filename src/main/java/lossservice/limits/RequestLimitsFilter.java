@@ -204,7 +204,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             throws IOException, ServletException {
         Admission.Place place;
         try {
-            place = admission.admit(received.deadline());
+            place = admission.admit(received.body().length(), received.deadline());
         } catch (OverloadedException | DeadlineExceededException e) {
             received.body().release();
             refused(e, request, response);

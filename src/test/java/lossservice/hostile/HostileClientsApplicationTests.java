@@ -19,12 +19,13 @@ import org.springframework.context.annotation.Import;
 /**
  * The whole application on a random port, attacked over real sockets as a hostile client would. The limits are
  * small so that every attack is cheap and fast: 1 MB bodies, a 4 s deadline, Tomcat's read and keep-alive timeouts
- * of 2 s, 400 connections (and 100 more in the accept queue); 2 places, 4 MB of body memory (the last MB for bodies of at most 512 bytes). Computations
+ * of 2 s, 400 connections (and 100 more in the accept queue); 2 places plus 1 for small requests (at most 512 bytes), 4 MB of body memory. Computations
  * run on a 4-thread pool whose gate tests can close. Test classes that extend it share one application context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "loss.limits.max-body-size=1MB",
         "loss.limits.max-concurrent-requests=2",
+        "loss.limits.small-request-places=1",
         "loss.limits.small-request-size=512B",
         "loss.limits.admission-wait=1s",
         "loss.limits.retry-after=2s",
