@@ -13,7 +13,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 /**
  * The connection settings of application.properties reach Tomcat's connector (a property Spring Boot does not know
  * is silently ignored): the timeouts that close idle and silent connections, the connection limits, 100 Continue
- * only on read, no swallowing.
+ * only on read, no swallowing, responses over 1 KiB compressed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ConnectionDefaultsTests {
@@ -33,5 +33,9 @@ class ConnectionDefaultsTests {
         assertThat(protocol.getAcceptCount()).isEqualTo(100);
         assertThat(protocol.getMaxSwallowSize()).isZero();
         assertThat(protocol.getContinueResponseTiming()).isEqualTo("onRead");
+        assertThat(protocol.getCompression()).isEqualTo("on");
+        assertThat(protocol.getCompressionMinSize()).isEqualTo(1024);
+        assertThat(protocol.getCompressibleMimeTypes())
+                .contains("application/json", "application/problem+json", "application/octet-stream");
     }
 }

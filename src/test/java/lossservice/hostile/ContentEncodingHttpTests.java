@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import lossservice.ProblemAssertions;
@@ -27,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Compressed request bodies on every endpoint, counted after inflation. A compression
+ * Compressed request bodies on every endpoint, counted after inflation, and compressed responses. A compression
  * bomb (a small gzip body that inflates far past the body size limit) is answered 413 as soon as what it inflates to
  * passes the limit: its first kilobytes are enough, the rest is never needed, let alone inflated.
  */
@@ -164,6 +166,51 @@ class ContentEncodingHttpTests extends HostileClientsApplicationTests {
         assertThat(post(CE, VALID).statusCode()).isEqualTo(200);
     }
 
+    // ---- response compression -----------------------------------------------------------------------------
+
+    @Test
+    void responsesOver1KiBAreGzippedForClientsThatAcceptGzip() throws Exception {
+        String request = crossEntropy(30, 10).replace("}", ", \"include\": [\"probabilities\"]}");
+        HttpResponse<byte[]> gzipped = HTTP.send(HttpRequest.newBuilder(uri(CE))
+                .header("Content-Type", "application/json").header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(gzipped.statusCode()).isEqualTo(200);
+        assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String inflated = new String(gunzip(gzipped.body()), StandardCharsets.UTF_8);
+        assertThat(inflated.length()).isGreaterThan(1024);
+        JsonNode json = ProblemAssertions.JSON.readTree(inflated);
+        assertThat(json.path("probabilities").size()).isEqualTo(30);
+
+        HttpResponse<String> plain = post(CE, request);
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(plain.body()).isEqualTo(inflated);
+    }
+
+    @Test
+    void binaryInferenceResponsesAreGzippedToo() throws Exception {
+        String json = infer(30, 10);
+        String request = json.substring(0, json.length() - 1) + ", \"parameters\": {\"binary_data_output\": true}}";
+        HttpResponse<byte[]> gzipped = HTTP.send(HttpRequest.newBuilder(uri(INFER))
+                .header("Content-Type", "application/json").header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(gzipped.statusCode()).isEqualTo(200);
+        assertThat(gzipped.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+        assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        int headerLength = Integer.parseInt(gzipped.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        byte[] inflated = gunzip(gzipped.body());
+        assertThat(new String(inflated, 0, headerLength, StandardCharsets.UTF_8)).contains("\"binary_data_size\"");
+    }
+
+    @Test
+    void smallResponsesAreNotCompressed() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/actuator/health"))
+                .header("Accept-Encoding", "gzip").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private HttpResponse<String> postEncoded(String path, String body, String coding) throws Exception {
@@ -195,6 +242,12 @@ class ContentEncodingHttpTests extends HostileClientsApplicationTests {
             deflate.write(bytes);
         }
         return out.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] bytes) throws IOException {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return in.readAllBytes();
+        }
     }
 
     private static String contentType(HttpResponse<?> response) {
