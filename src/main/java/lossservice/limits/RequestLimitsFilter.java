@@ -47,8 +47,11 @@ import jakarta.servlet.http.HttpServletResponse;
  *   <li>{@code Content-Length} above the body size limit: 413;</li>
  *   <li>a {@code Content-Encoding} other than gzip, deflate or identity: 415;</li>
  *   <li>a POST that Spring MVC would refuse from its head (no such method on the path, a {@code Content-Type} the
- *       endpoint does not read, an {@code Accept} it cannot meet): passed on unread, for MVC to answer.</li>
+ *       endpoint does not read, an {@code Accept} it cannot meet): passed on with its body unread, for MVC to
+ *       answer.</li>
  * </ul>
+ * Requests of any other method are passed on as if they had no body ({@link UnreadBodyRequest}): a body means
+ * nothing to them, and reading one a client trickles would hold a thread.
  *
  * <p>The body of a POST is then read and decoded ({@link ContentDecoder}) into memory ({@link BufferedBody}, bounded
  * together by {@link BodyMemory}) <em>before</em> the request takes a place, so that a client sending its body
@@ -136,7 +139,8 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             return;
         }
         if (!"POST".equals(request.getMethod()) || refusedFromItsHead(request)) {
-            chain.doFilter(new LimitedBodyRequest(request, maxBytes), response);
+            // Its body, if any, is never read: the request goes on as if it had none.
+            chain.doFilter(UnreadBodyRequest.hasBody(request) ? new UnreadBodyRequest(request) : request, response);
             return;
         }
 
