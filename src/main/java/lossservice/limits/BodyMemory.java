@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The memory all buffered request bodies may take together ({@code loss.limits.max-buffered-bytes}). Bodies are read
  * whole before a request takes a place, so without this bound many clients sending large bodies at once could fill
- * the heap. Space is reserved as a body's buffer grows (not from its declared length, so that a client that declares
- * a large body and sends it slowly holds only what it has sent), and given back as the request's decoder consumes
- * the buffer, or when the request ends.
+ * the heap. A body of declared length reserves it whole before any of it is read (so that a storm of large
+ * requests is turned away at the door, without their bodies being read); a body of unknown length (chunked, or
+ * compressed: its decoded length is unknown) reserves as its buffer grows. Space is given back as the request's
+ * decoder consumes the buffer, or when the request ends.
  *
  * <p>Large bodies may fill three quarters of it; the last quarter is kept for small ones, so that a storm of large
  * requests does not turn small ones away.

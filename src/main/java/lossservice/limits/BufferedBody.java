@@ -11,8 +11,8 @@ import lossservice.problem.PayloadTooLargeException;
 
 /**
  * A request body read whole into memory, decoded: a list of segments (at most 64 KiB each, so a large body needs no
- * large contiguous array and is never copied to grow), whose space is reserved in {@link BodyMemory} as they are
- * allocated. Writing past {@code maxBytes} throws {@link PayloadTooLargeException} at once (the rest of a compression
+ * large contiguous array and is never copied to grow), whose space is reserved in {@link BodyMemory}: a declared
+ * length whole before the body is read ({@link #reserveDeclared}), otherwise as the segments are allocated. Writing past {@code maxBytes} throws {@link PayloadTooLargeException} at once (the rest of a compression
  * bomb is never inflated); a segment the memory budget cannot take throws {@link OverloadedException}.
  *
  * <p>Written by one thread at a time (the container serialises the events of one request), then read once through
@@ -32,6 +32,9 @@ final class BufferedBody {
     private final List<byte[]> segments = new ArrayList<>();
     private long length;
     private int lastFill;
+    /** Bytes of segments allocated so far. */
+    private long capacity;
+    /** Bytes reserved in the memory: the declared length, or the segments' capacity; less what was given back. */
     private long reserved;
     private boolean released;
 
@@ -65,25 +68,45 @@ final class BufferedBody {
         }
     }
 
+    /**
+     * Reserves a body of declared (identity) length whole, before any of it is read, so that a storm of large
+     * requests is turned away at the door, as cheaply as before bodies were buffered, instead of every body being
+     * read part way and refused when the memory runs out. A body of unknown length (chunked, or compressed) reserves
+     * as it grows.
+     *
+     * @throws OverloadedException when the memory cannot take it
+     */
+    void reserveDeclared() {
+        if (expected > 0) {
+            reserve(expected, expected <= smallSize);
+        }
+    }
+
     private byte[] allocate() {
-        // Segments grow with the body (8, 8, 16, 32, 64, 64 ... KiB), so a client that declares a large body and
-        // trickles it holds 8 KiB, not what it declared; a small body of known length gets a segment of its size.
         int size;
-        if (segments.isEmpty() && expected >= 0 && expected < MIN_SEGMENT) {
-            size = (int) Math.max(1, expected);
+        if (expected >= 0) {
+            // Declared and reserved: segments that fit it exactly.
+            size = (int) Math.max(1, Math.min(MAX_SEGMENT, expected - capacity));
         } else {
+            // Unknown length: segments grow with the body (8, 8, 16, 32, 64, 64 ... KiB), so a client that trickles
+            // a chunked body holds what it has sent, not more.
             size = (int) Math.min(MAX_SEGMENT, Math.max(MIN_SEGMENT, length));
         }
-        boolean small = length + size <= smallSize && (expected < 0 || expected <= smallSize);
-        synchronized (this) {
-            if (released || !memory.tryReserve(size, small)) {
-                throw new OverloadedException("The service is receiving more request bodies than it has memory for ("
-                        + memory.limit() / (1 << 20) + " MiB); retry after " + retryAfterSeconds + " s.",
-                        retryAfterSeconds);
-            }
-            reserved += size;
+        long more = capacity + size - reserved;
+        if (more > 0) {
+            reserve(more, capacity + size <= smallSize && (expected < 0 || expected <= smallSize));
         }
+        capacity += size;
         return new byte[size];
+    }
+
+    private synchronized void reserve(long bytes, boolean small) {
+        if (released || !memory.tryReserve(bytes, small)) {
+            throw new OverloadedException("The service is receiving more request bodies than it has memory for ("
+                    + memory.limit() / (1 << 20) + " MiB); retry after " + retryAfterSeconds + " s.",
+                    retryAfterSeconds);
+        }
+        reserved += bytes;
     }
 
     long length() {

@@ -150,6 +150,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         ContentDecoder decoder = ContentDecoder.forCoding(coding, body);
         boolean complete;
         try {
+            body.reserveDeclared();
             complete = readWithoutWaiting(request, decoder, declared);
             if (complete) {
                 decoder.finish();

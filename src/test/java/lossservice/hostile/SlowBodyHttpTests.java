@@ -29,8 +29,9 @@ class SlowBodyHttpTests extends HostileClientsApplicationTests {
     @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)
     void twoHundredTricklingBodiesLeaveHealthAndSmallRequestsAnswered() throws Exception {
+        // 200 x 15,000 bytes: the tricklers' declared bodies fit in the 3 MB the large ones may reserve.
         String head = "POST " + CE + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 900000\r\n\r\n{\"logits\": ";
+                + "Content-Length: 15000\r\n\r\n{\"logits\": ";
         List<Long> healthMillis = new ArrayList<>();
         List<Long> postMillis = new ArrayList<>();
         int healthOk = 0;
@@ -61,7 +62,7 @@ class SlowBodyHttpTests extends HostileClientsApplicationTests {
                 assertThat(outcome.closed() || outcome.status() == 503).as("answered or closed").isTrue();
             });
             assertThat(outcomes.stream().filter(outcome -> outcome.answer().contains("deadline-exceeded")).count())
-                    .as("most are told their deadline passed").isGreaterThan(100);
+                    .as("most are told their deadline passed").isGreaterThan(150);
         }
         assertThat(healthOk).as("health answered 200 within 2 s: " + healthMillis)
                 .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * healthMillis.size()));

@@ -125,6 +125,30 @@ class ContentDecoderTests {
     }
 
     @Test
+    void aDeclaredLengthIsReservedWholeBeforeAnyOfItIsRead() {
+        BodyMemory memory = new BodyMemory(100_000); // 75,000 for large bodies
+        BufferedBody first = new BufferedBody(memory, 1 << 20, 1_000, 1, 60_000);
+        first.reserveDeclared();
+        assertThat(memory.used()).isEqualTo(60_000);
+
+        BufferedBody second = new BufferedBody(memory, 1 << 20, 1_000, 1, 20_000);
+        assertThatThrownBy(second::reserveDeclared).isInstanceOf(OverloadedException.class);
+        BufferedBody small = new BufferedBody(memory, 1 << 20, 1_000, 1, 800);
+        small.reserveDeclared(); // the small bodies' quarter
+        assertThat(memory.used()).isEqualTo(60_800);
+
+        byte[] piece = new byte[6_000];
+        for (int i = 0; i < 10; i++) {
+            first.write(piece, 0, piece.length); // no further reservation
+        }
+        assertThat(memory.used()).isEqualTo(60_800);
+        first.release();
+        small.release();
+        second.release();
+        assertThat(memory.used()).isZero();
+    }
+
+    @Test
     void theBufferIsGivenBackAsItIsRead() throws IOException {
         BodyMemory memory = new BodyMemory(1L << 30);
         BufferedBody body = new BufferedBody(memory, 1 << 20, 0, 1, -1);
