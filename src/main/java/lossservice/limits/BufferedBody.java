@@ -21,7 +21,7 @@ import lossservice.problem.PayloadTooLargeException;
 final class BufferedBody {
 
     static final int MIN_SEGMENT = 8 << 10;
-    static final int MAX_SEGMENT = 64 << 10;
+    static final int MAX_SEGMENT = BodyMemory.SEGMENT;
 
     private final BodyMemory memory;
     private final long maxBytes;
@@ -97,7 +97,7 @@ final class BufferedBody {
             reserve(more, capacity + size <= smallSize && (expected < 0 || expected <= smallSize));
         }
         capacity += size;
-        return new byte[size];
+        return memory.segment(size);
     }
 
     private synchronized void reserve(long bytes, boolean small) {
@@ -113,12 +113,17 @@ final class BufferedBody {
         return length;
     }
 
-    /** Gives back every segment still held; idempotent. */
+    /** Gives back every segment still held; idempotent. Nothing may read the body afterwards. */
     synchronized void release() {
         if (!released) {
             released = true;
             memory.release(reserved);
             reserved = 0;
+            for (byte[] segment : segments) {
+                if (segment != null) {
+                    memory.recycle(segment);
+                }
+            }
             segments.clear();
         }
     }
@@ -136,6 +141,7 @@ final class BufferedBody {
             segments.set(index, null);
             memory.release(segment.length);
             reserved -= segment.length;
+            memory.recycle(segment);
         }
     }
 

@@ -149,6 +149,26 @@ class ContentDecoderTests {
     }
 
     @Test
+    void fullSegmentsAreReusedAndCarryNothingOfTheBodyBefore() throws IOException {
+        BodyMemory memory = new BodyMemory(1L << 30);
+        BufferedBody first = new BufferedBody(memory, 1 << 20, 0, 1, TEXT.length);
+        first.reserveDeclared();
+        first.write(TEXT, 0, TEXT.length);
+        first.release();
+        byte[] reused = memory.segment(BodyMemory.SEGMENT);
+        memory.recycle(reused);
+
+        byte[] other = Arrays.copyOf("{\"logits\": [[1, 2]], \"targets\": [0]}".getBytes(StandardCharsets.UTF_8), 70_000);
+        BufferedBody second = new BufferedBody(memory, 1 << 20, 0, 1, other.length);
+        second.reserveDeclared();
+        second.write(other, 0, other.length);
+        assertThat(memory.segment(BodyMemory.SEGMENT)).as("the pool had more than one").isNotSameAs(reused);
+        assertThat(second.inputStream(null).readAllBytes()).isEqualTo(other);
+        second.release();
+        assertThat(memory.used()).isZero();
+    }
+
+    @Test
     void theBufferIsGivenBackAsItIsRead() throws IOException {
         BodyMemory memory = new BodyMemory(1L << 30);
         BufferedBody body = new BufferedBody(memory, 1 << 20, 0, 1, -1);
