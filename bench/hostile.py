@@ -396,6 +396,7 @@ def attack_expect():
 def attack_probe():
     concurrency, duration = option("CONCURRENCY", 4), option("DURATION", 60.0)
     statuses = Counter()
+    times = []
     lock = threading.Lock()
     end = time.time() + duration
 
@@ -406,6 +407,8 @@ def attack_probe():
                                     + SMALL, timeout=10)
             with lock:
                 statuses[status] += 1
+                if status == 200:
+                    times.append(took)
             time.sleep(0.05)
 
     threads = [threading.Thread(target=loop) for _ in range(concurrency)]
@@ -414,9 +417,16 @@ def attack_probe():
     for thread in threads:
         thread.join()
     total = sum(statuses.values())
-    print("RESULT attack=probe small_requests=%d small_200_pct=%.1f statuses=%s"
-          % (total, 100.0 * statuses[200] / max(1, total),
-             " ".join("%s:%d" % (k, v) for k, v in sorted(statuses.items(), key=str))))
+    times.sort()
+    fast = sum(1 for took in times if took < 0.5)
+
+    def quantile(q):
+        return times[min(len(times) - 1, int(q * len(times)))] if times else 0.0
+
+    print("RESULT attack=probe small_requests=%d small_200_pct=%.1f small_200_within_0.5s_pct=%.1f "
+          "small_200_p50_s=%.3f small_200_p99_s=%.3f statuses=%s"
+          % (total, 100.0 * statuses[200] / max(1, total), 100.0 * fast / max(1, total), quantile(0.5),
+             quantile(0.99), " ".join("%s:%d" % (k, v) for k, v in sorted(statuses.items(), key=str))))
 
 
 ATTACKS = {

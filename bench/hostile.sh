@@ -12,9 +12,11 @@
 # /actuator/health), silent (16 bodies that stop after 1 KiB), bomb (two 670 MB gzip bombs at once on /v2, one on
 # /v1), flood (8,300 idle connections, then more than max-connections), expect (Expect: 100-continue with a
 # declared 64 MiB + 1 body), storm (STORM_REQUESTS (640) 2048x1000 requests at concurrency 64 with hey, and small
-# requests at concurrency 4 beside them: the share of small ones answered 200 is the fairness figure).
+# requests at concurrency SMALL_CONCURRENCY beside them: how many of the small ones are answered 200, and how fast,
+# is the fairness figure).
 #
-# Settings (environment): ATTACKS, SERVICE_PORT (18094), STORM_REQUESTS, SKIP_BUILD=1, OUT, SERVICE_JAVA_OPTS,
+# Settings (environment): ATTACKS, SERVICE_PORT (18094), STORM_REQUESTS, SMALL_CONCURRENCY (4, the small requests'
+# clients during the storm), SKIP_BUILD=1, OUT, SERVICE_JAVA_OPTS,
 # SERVICE_JAR, HOSTILE_OPTIONS (NAME=VALUE options of bench/hostile.py, e.g. "N=12000" for a larger flood). Loopback only; every process started here is stopped on exit.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -47,7 +49,8 @@ for attack in $ATTACKS; do
       "http://127.0.0.1:$SERVICE_PORT/v1/losses/cross-entropy" >"$OUT/hey-storm.log" 2>&1 &
     storm=$!
     sleep 2
-    probe=$(python3 bench/hostile.py probe "$SERVICE_PORT" "$pid" DURATION=40 CONCURRENCY=4) || status=1
+    probe=$(python3 bench/hostile.py probe "$SERVICE_PORT" "$pid" DURATION=40 CONCURRENCY="${SMALL_CONCURRENCY:-4}") \
+      || status=1
     wait "$storm" || true
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
