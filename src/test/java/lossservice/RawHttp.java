@@ -35,6 +35,12 @@ public final class RawHttp implements AutoCloseable {
         in = socket.getInputStream();
     }
 
+    /** Sets how long a read may wait (15 s unless set). */
+    public RawHttp timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     public RawHttp send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -52,7 +58,10 @@ public final class RawHttp implements AutoCloseable {
         return send("\r\n");
     }
 
-    /** Reads one response: the head, then the body by Content-Length, chunked, or until the connection closes. */
+    /**
+     * Reads one response: the head, then the body by Content-Length, chunked, or until the connection closes. An
+     * interim (1xx) response, such as {@code 100 Continue}, has no body and is returned as it is.
+     */
     public Response read() throws IOException {
         String head = readHead();
         String[] lines = head.split("\r\n");
@@ -63,7 +72,9 @@ public final class RawHttp implements AutoCloseable {
             headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
         }
         byte[] body;
-        if (headers.containsKey("content-length")) {
+        if (status >= 100 && status < 200) {
+            body = new byte[0];
+        } else if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();

@@ -45,9 +45,9 @@ final class CommonSchemas {
             }""";
 
     static final String PAYLOAD_TOO_LARGE = """
-            The body is larger than the configured limit (64 MiB by default), known from `Content-Length` \
-            before the body is read, or as soon as a chunked body passes it. Type \
-            `tag:loss-service,2026:problems/payload-too-large`.""";
+            The body is larger than the configured limit (64 MiB by default, counted after inflating a gzip or \
+            deflate `Content-Encoding`), known from `Content-Length` before the body is read, or as soon as the \
+            body received so far passes it. Type `tag:loss-service,2026:problems/payload-too-large`.""";
 
     static final String PAYLOAD_TOO_LARGE_EXAMPLE = """
             {
@@ -59,8 +59,8 @@ final class CommonSchemas {
             }""";
 
     static final String UNSUPPORTED_MEDIA_TYPE = """
-            The `Content-Type` is not `application/json`. Type \
-            `tag:loss-service,2026:problems/unsupported-media-type`.""";
+            The `Content-Type` is not `application/json`, or the `Content-Encoding` is not gzip, deflate or \
+            identity. Type `tag:loss-service,2026:problems/unsupported-media-type`.""";
 
     static final String UNSUPPORTED_MEDIA_TYPE_EXAMPLE = """
             {

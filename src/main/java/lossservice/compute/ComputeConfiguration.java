@@ -1,7 +1,6 @@
 package lossservice.compute;
 
-import lossservice.limits.LimitsProperties;
-
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,9 +9,9 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(ComputeProperties.class)
 class ComputeConfiguration {
 
+    /** Computations run until the deadline of the request they serve, which the request limits provide. */
     @Bean
-    ComputePool computePool(ComputeProperties properties, LimitsProperties limits) {
-        return new ComputePool(properties.effectiveThreads(), limits.effectiveMaxConcurrentRequests(),
-                limits.admissionWait(), limits.deadline(), limits.retryAfterSeconds());
+    ComputePool computePool(ComputeProperties properties, ObjectProvider<CurrentDeadline> currentDeadline) {
+        return new ComputePool(properties.effectiveThreads(), currentDeadline.getIfAvailable(() -> () -> null));
     }
 }

@@ -121,7 +121,8 @@ class InferenceController {
     void infer(@PathVariable String model, @PathVariable(required = false) String version,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
         LossDefinition definition = find(model, version);
-        InferenceRequest inference = reader.read(decodedBody(request), contentLength(request),
+        // The request limits have inflated a compressed body already: its length is the decoded one.
+        InferenceRequest inference = reader.read(request.getInputStream(), request.getContentLengthLong(),
                 request.getHeader(InferenceRequestReader.HEADER_LENGTH), definition.signature().inputs().size());
         ModelCalls.Call call = ModelCalls.toCall(definition, inference, maxOutputElements);
         LossResult result = executor.execute(definition, call.call(), PROTOCOL);
@@ -269,26 +270,6 @@ class InferenceController {
 
     private boolean isReady() {
         return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
-    }
-
-    /** The body as sent before compression: tritonclient may gzip or deflate (zlib) it. */
-    private static java.io.InputStream decodedBody(HttpServletRequest request) throws IOException {
-        String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
-        String coding = encoding == null ? "identity" : encoding.strip().toLowerCase(java.util.Locale.ROOT);
-        return switch (coding) {
-            case "identity", "" -> request.getInputStream();
-            case "gzip", "x-gzip" -> new java.util.zip.GZIPInputStream(request.getInputStream(), 64 << 10);
-            case "deflate" -> new java.util.zip.InflaterInputStream(request.getInputStream());
-            default -> throw new InferenceException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding \""
-                    + encoding + "\" is not supported; send gzip, deflate or an uncompressed body.");
-        };
-    }
-
-    /** The length of the body as the reader sees it: unknown when compressed. */
-    private static long contentLength(HttpServletRequest request) {
-        String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
-        boolean compressed = encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity");
-        return compressed ? -1 : request.getContentLengthLong();
     }
 
     private static String abbreviate(String text) {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import lossservice.compute.ComputePool;
+import lossservice.compute.CurrentDeadline;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -20,17 +21,18 @@ public class GatedComputePool extends ComputePool {
 
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final AtomicInteger held = new AtomicInteger();
+    /** How many more computations the closed gate holds; the ones after them pass. */
+    private final AtomicInteger toHold = new AtomicInteger(Integer.MAX_VALUE);
 
-    GatedComputePool(int threads, LimitsProperties limits) {
-        super(threads, limits.effectiveMaxConcurrentRequests(), limits.admissionWait(), limits.deadline(),
-                limits.retryAfterSeconds());
+    public GatedComputePool(int threads, CurrentDeadline deadlines) {
+        super(threads, deadlines);
     }
 
     @Override
     public <T> T run(Supplier<T> computation) {
         return super.run(() -> {
             CountDownLatch current = gate;
-            if (current.getCount() > 0) {
+            if (current.getCount() > 0 && toHold.getAndDecrement() > 0) {
                 held.incrementAndGet();
                 try {
                     current.await(60, TimeUnit.SECONDS);
@@ -46,6 +48,13 @@ public class GatedComputePool extends ComputePool {
 
     /** From now on computations wait at the gate. */
     public void close() {
+        toHold.set(Integer.MAX_VALUE);
+        gate = new CountDownLatch(1);
+    }
+
+    /** The next {@code count} computations wait at the gate; those after them pass. */
+    public void closeFor(int count) {
+        toHold.set(count);
         gate = new CountDownLatch(1);
     }
 
@@ -73,8 +82,8 @@ public class GatedComputePool extends ComputePool {
     public static class Config {
         @Bean
         @Primary
-        GatedComputePool gatedComputePool(LimitsProperties limits) {
-            return new GatedComputePool(2, limits);
+        GatedComputePool gatedComputePool(CurrentDeadline deadlines) {
+            return new GatedComputePool(2, deadlines);
         }
     }
 }

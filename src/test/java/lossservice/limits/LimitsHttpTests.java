@@ -40,21 +40,19 @@ class LimitsHttpTests extends SmallLimitsApplicationTests {
     }
 
     @Test
-    void aClientThatSendsAllOfAnOversizeBodyBeforeReadingStillGetsTheAnswer() throws Exception {
-        byte[] body = ("{\"logits\": " + " ".repeat(8_000_000) + "[[1, 2]], \"targets\": [0]}")
-                .getBytes(StandardCharsets.UTF_8);
+    void theRestOfARefusedBodyIsNotReadTheConnectionIsClosedInstead() throws Exception {
         try (RawHttp http = new RawHttp(port)) {
             http.send("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n");
-            for (int at = 0; at < body.length; at += 65_536) { // the whole body, as a simple client does
-                http.send(Arrays.copyOfRange(body, at, Math.min(body.length, at + 65_536)));
-            }
+                    + "Content-Length: 8000000\r\n\r\n");
+            http.send(" ".repeat(65_536)); // the client is still sending its 8 MB
             RawHttp.Response response = http.read();
 
             assertProblem(response.status(), response.header("Content-Type"), response.body(), 413,
                     "payload-too-large");
             assertThat(response.header("Connection")).isEqualTo("close");
-            assertThat(http.closedByServer(5_000)).as("closed cleanly once the body is read").isTrue();
+            // Tomcat used to read and discard the rest (up to server.tomcat.max-swallow-size) on a worker thread
+            // before closing, for as long as the client took to send it.
+            assertThat(http.closedByServer(2_000)).as("closed without reading the rest").isTrue();
         }
     }
 

@@ -27,6 +27,9 @@ class OverloadHttpTests extends SmallLimitsApplicationTests {
     @Autowired
     GatedComputePool pool;
 
+    @Autowired
+    Admission admission;
+
     @AfterEach
     void openTheGate() {
         pool.open();
@@ -61,7 +64,7 @@ class OverloadHttpTests extends SmallLimitsApplicationTests {
         pool.open();
         assertThat(first.join().statusCode()).isEqualTo(200);
         assertThat(more.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200)).hasSize(1);
-        assertThat(pool.inProgress()).isZero(); // every place was given back
+        assertThat(admission.inProgress()).isZero(); // every place was given back
     }
 
     @Test

@@ -16,7 +16,10 @@ import org.springframework.context.annotation.Import;
         "loss.limits.max-concurrent-requests=2",
         "loss.limits.admission-wait=100ms",
         "loss.limits.retry-after=2s",
-        "loss.limits.deadline=6s"})
+        "loss.limits.deadline=6s",
+        // Every request counts as large here, so that the places are exactly max-concurrent-requests; the lane of
+        // small requests has tests of its own.
+        "loss.limits.small-request-size=16B"})
 @Import(GatedComputePool.Config.class)
 abstract class SmallLimitsApplicationTests {
 
