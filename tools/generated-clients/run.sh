@@ -70,6 +70,7 @@ cd "$root"
 # ---- the service, on a free loopback port
 step "starting $(basename "$jar") on 127.0.0.1"
 log="$out/service.log"
+: > "$log"   # there before the background job opens it
 OMP_NUM_THREADS=1 java -jar "$jar" --server.port=0 --server.address=127.0.0.1 > "$log" 2>&1 &
 service=$!
 trap 'kill "$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true' EXIT
