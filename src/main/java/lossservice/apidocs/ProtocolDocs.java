@@ -201,7 +201,8 @@ final class ProtocolDocs {
                 "responses", withBodyLimit(map("200", map("description", "Every model and its state.",
                                 "content", map("application/json", map("schema", map("type", "array",
                                         "items", ref("InferenceRepositoryModel"))))),
-                        "503", overloaded())))));
+                        "503", overloaded("Overloaded: like every POST, the request waits for a place in the compute"
+                                + " pool, and is answered 503 (with `Retry-After`) when none frees up in time."))))));
         paths.put("/v2/models/{model_name}", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Model metadata",
@@ -254,7 +255,7 @@ final class ProtocolDocs {
         responses.put("413", error("A body over `loss.limits.max-body-size` (decoded), or more elements than"
                 + " `loss.limits.max-elements` in the inputs together."));
         responses.put("415", error("A `Content-Encoding` other than gzip, deflate or identity."));
-        responses.put("503", overloaded());
+        responses.put("503", overloaded("Overloaded (with `Retry-After`) or past `loss.limits.deadline`."));
         return map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Inference with a loss",
@@ -294,8 +295,8 @@ final class ProtocolDocs {
         return new LinkedHashMap<>(sorted);
     }
 
-    private static Map<String, Object> overloaded() {
-        return map("description", "Overloaded (with `Retry-After`) or past `loss.limits.deadline`.",
+    private static Map<String, Object> overloaded(String description) {
+        return map("description", description,
                 "headers", map("Retry-After", map("description", CommonSchemas.RETRY_AFTER,
                         "schema", map("type", "integer", "minimum", 0))),
                 "content", map("application/json", map("schema", ref("InferenceError"))));
