@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -109,11 +108,14 @@ class OpenApiOperationsTests {
         }
     }
 
-    /** Where a 406 is documented, an Accept that rules out JSON gets it, as problem+json. */
+    static Stream<Operation> operationsDocumenting406() {
+        return operations().filter(operation -> operation.responseCodes().contains("406"));
+    }
+
+    /** Where a 406 is documented, an Accept that rules out JSON gets it, as documented. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("operations")
+    @MethodSource("operationsDocumenting406")
     void anAcceptWithoutJsonIsAnswered406WhereDocumented(Operation operation) throws Exception {
-        Assumptions.assumeTrue(operation.responseCodes().contains("406"), "no 406 documented");
         Map.Entry<String, Object> first = operation.requestExamples().entrySet().stream().findFirst().orElse(null);
         Object body = first == null ? null : ((Map<?, ?>) first.getValue()).get("value");
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
