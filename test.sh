@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of loss-service: the container check (deploy/container-check.sh) and ./mvnw verify (unit, HTTP,
-# gRPC, browser, Python client and chart tests). On a Debian machine with nothing but a JDK it first installs what
+# Runs every test of loss-service: the container check (deploy/container-check.sh), the OpenAPI linters,
+# ./mvnw verify (unit, HTTP, gRPC, browser, Python client and chart tests) and the clients generated from
+# openapi.yaml. On a Debian machine with nothing but a JDK it first installs what
 # the tests need and is missing (with apt-get; as root, or through sudo): Chromium and its driver, Python 3 with
 # numpy, venv and gRPC, protoc, Node.js and npm, podman and its companions, wget and curl.
 #
@@ -57,4 +58,11 @@ if [ -z "${SKIP_CONTAINER_CHECK:-}" ]; then
   bash deploy/container-check.sh
 fi
 
+# The OpenAPI document: Spectral (spectral:oas) and Redocly (recommended), no error allowed.
+bash tools/openapi-lint/lint.sh
+
 ./mvnw -B -ntp verify
+
+# Clients generated from openapi.yaml (Java, Python, TypeScript; OpenAPI Generator's defaults), each calling
+# every loss of the service jar just built, on a free loopback port.
+bash tools/generated-clients/run.sh

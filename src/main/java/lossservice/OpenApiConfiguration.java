@@ -1,6 +1,7 @@
 package lossservice;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -11,6 +12,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.servers.Server;
 import io.swagger.v3.oas.models.media.Schema;
 
 /**
@@ -28,9 +30,23 @@ import io.swagger.v3.oas.models.media.Schema;
         answered 422 with every violation and its JSON pointer in `errors`.
 
         Swagger UI: `/swagger-ui.html`. This document: `/v3/api-docs` (`/v3/api-docs.yaml`). Health: \
-        `/actuator/health` (groups `liveness` and `readiness`)."""))
+        `/actuator/health` (groups `liveness` and `readiness`).
+
+        The service asks for no credentials (`security: []`); where callers are not trusted, serve it behind a \
+        gateway that authenticates them."""),
+        servers = @Server(url = "/", description = """
+                The service that serves this document (the URL is relative to it), as Swagger UI calls it. A \
+                generated client takes its base URL as a setting."""))
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
+
+    /**
+     * No operation asks for credentials: said explicitly ({@code security: []}) rather than by saying nothing.
+     */
+    @Bean
+    OpenApiCustomizer noSecurity() {
+        return openApi -> openApi.setSecurity(new ArrayList<>());
+    }
 
     /**
      * In OpenAPI 3.1 documents swagger-core (2.2.47) writes a decimal default such as

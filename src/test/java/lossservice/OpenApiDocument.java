@@ -40,8 +40,8 @@ final class OpenApiDocument {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String HEADER = """
             # The HTTP contract of loss-service, in machine-readable form.
-            # It is the document the service serves at /v3/api-docs, without `servers`; OpenApiContractTests fails
-            # when the two differ. After changing the API's annotations, regenerate it with
+            # It is the document the service serves at /v3/api-docs; OpenApiContractTests fails when the two
+            # differ. After changing the API's annotations, regenerate it with
             #   ./mvnw -o test -Dtest=OpenApiContractTests -Dopenapi.update=true
             # and review the diff.
             """;
@@ -49,19 +49,21 @@ final class OpenApiDocument {
     private OpenApiDocument() {
     }
 
-    /** The committed document, without its volatile parts. */
+    /** The committed document. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> committed() {
         try {
             Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
-            return withoutVolatileParts(yaml.load(Files.readString(path())));
+            return (Map<String, Object>) yaml.load(Files.readString(path()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A served document (JSON), without its volatile parts. */
+    /** A served document (JSON). */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> parseServed(String json) {
-        return withoutVolatileParts(JSON.readValue(json, Object.class));
+        return (Map<String, Object>) JSON.readValue(json, Object.class);
     }
 
     /** Replaces the committed document with a served one. */
@@ -71,14 +73,6 @@ final class OpenApiDocument {
         options.setIndent(2);
         options.setSplitLines(false);
         Files.writeString(path(), HEADER + new Yaml(new ReadableRepresenter(options), options).dump(document));
-    }
-
-    /** {@code servers} names the host and port the document was fetched from. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> withoutVolatileParts(Object document) {
-        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) document);
-        copy.remove("servers");
-        return copy;
     }
 
     /**

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What {@code openapi.yaml} promises, checked against the running service: every operation is served, every
- * request example is answered 200, and responses carry the documented fields.
+ * request example is answered 200, responses carry the documented fields, and the errors every operation may give
+ * (413, 406) come as documented.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OpenApiOperationsTests {
@@ -92,6 +93,46 @@ class OpenApiOperationsTests {
         assertThat(JSON.readTree(response.body())).as(name).isEqualTo(JSON.valueToTree(documented));
     }
 
+    /** The body size limit applies to every request, whatever its method: every operation documents its 413. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operations")
+    void aBodyOverTheLimitIsAnswered413AsDocumented(Operation operation) throws Exception {
+        try (RawHttp raw = new RawHttp(port)) {
+            RawHttp.Response response = raw.send(operation.method().toUpperCase() + " " + operation.concretePath("")
+                    + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 99999999999\r\n\r\n").read();
+
+            assertThat(response.status()).as(response.body()).isEqualTo(413);
+            assertThat(documentedMediaTypes(operation, "413")).as("%s", operation)
+                    .contains(response.header("Content-Type"));
+        }
+    }
+
+    static Stream<Operation> operationsDocumenting406() {
+        return operations().filter(operation -> operation.responseCodes().contains("406"));
+    }
+
+    /** Where a 406 is documented, an Accept that rules out JSON gets it, as documented. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operationsDocumenting406")
+    void anAcceptWithoutJsonIsAnswered406WhereDocumented(Operation operation) throws Exception {
+        Map.Entry<String, Object> first = operation.requestExamples().entrySet().stream().findFirst().orElse(null);
+        Object body = first == null ? null : ((Map<?, ?>) first.getValue()).get("value");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + operation.concretePath(first == null ? "" : first.getKey()))).header("Accept", "text/html");
+        request.method(operation.method().toUpperCase(), body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(406);
+        assertThat(documentedMediaTypes(operation, "406"))
+                .contains(response.headers().firstValue("Content-Type").orElseThrow());
+    }
+
     @Test
     void theFirstCrossEntropyExampleIsTheSeedExample() {
         Operation crossEntropy = operation("post", "/v1/losses/cross-entropy");
@@ -142,6 +183,20 @@ class OpenApiOperationsTests {
 
     private static Set<String> fields(HttpResponse<String> response) {
         return JSON.readValue(response.body(), new TypeReference<Map<String, Object>>() { }).keySet();
+    }
+
+    /** The media types documented for a status of an operation, following a reference to a shared response. */
+    @SuppressWarnings("unchecked")
+    private static Set<String> documentedMediaTypes(Operation operation, String status) {
+        Map<String, Object> response = (Map<String, Object>) ((Map<String, Object>) operation.definition()
+                .get("responses")).get(status);
+        assertThat(response).as("the documented %s of %s", status, operation).isNotNull();
+        if (response.get("$ref") instanceof String reference) {
+            Map<String, Object> components = (Map<String, Object>) OpenApiDocument.committed().get("components");
+            response = (Map<String, Object>) ((Map<String, Object>) components.get("responses"))
+                    .get(reference.substring("#/components/responses/".length()));
+        }
+        return ((Map<String, Object>) response.get("content")).keySet();
     }
 
     @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import static lossservice.apidocs.Maps.map;
 import static lossservice.apidocs.Maps.ref;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -105,7 +106,7 @@ final class CommonSchemas {
               "type": "tag:loss-service,2026:problems/not-found",
               "title": "Not found",
               "status": 404,
-              "detail": "There is no loss named \\"hinge\\"; the losses are binary-cross-entropy, cross-entropy.",
+              "detail": "There is no loss named \\"hinge\\"; the losses are %s.",
               "instance": "/v1/losses/hinge"
             }""";
 
@@ -136,12 +137,14 @@ final class CommonSchemas {
         Map<String, Object> schemas = new LinkedHashMap<>();
         schemas.put("NumberArray", map(
                 "type", "array",
-                "description", "An array of numbers, nested to any depth (a rectangular tensor, row-major).",
-                "items", map("anyOf", list(map("type", "number"), ref("NumberArray")))));
+                "description", "An array of numbers, nested to any depth (a rectangular tensor, row-major): each item is"
+                        + " a number, or an array of the same kind. JSON integers are numbers too.",
+                "items", nested("NumberArray", map("type", "number"))));
         schemas.put("IntegerArray", map(
                 "type", "array",
-                "description", "An array of JSON integers, nested to any depth (class indices).",
-                "items", map("anyOf", list(map("type", "integer", "format", "int64"), ref("IntegerArray")))));
+                "description", "An array of JSON integers, nested to any depth (class indices): each item is an"
+                        + " integer, or an array of the same kind.",
+                "items", nested("IntegerArray", map("type", "integer", "format", "int64"))));
         schemas.put("Problem", map(
                 "type", "object",
                 "description", "An RFC 9457 problem detail. `type` is a stable URI per kind of error (a tag URI, not"
@@ -178,12 +181,23 @@ final class CommonSchemas {
         return schemas;
     }
 
+    /**
+     * An item of a nested array: an element, or else an array of the same kind. Said with {@code if}/{@code then}/
+     * {@code else} rather than {@code anyOf}: the same instances are valid, and client generators, which do not
+     * follow conditionals, see an array of any items (a nested list in every language) instead of making a union
+     * type of a recursive array, which none of them generates well.
+     */
+    private static Map<String, Object> nested(String array, Map<String, Object> element) {
+        return map("if", map("type", element.get("type")), "then", element, "else", ref(array));
+    }
+
     /** The problem+json answers every JSON endpoint may give, by name. */
-    static Map<String, Object> responses() {
+    static Map<String, Object> responses(List<String> losses) {
         Map<String, Object> responses = new LinkedHashMap<>();
         responses.put("MalformedJson", problem(MALFORMED_JSON, "malformedJson", "A truncated body.",
                 MALFORMED_JSON_EXAMPLE));
-        responses.put("NotFound", problem(NOT_FOUND, "unknownLoss", "A loss that does not exist.", NOT_FOUND_EXAMPLE));
+        responses.put("NotFound", problem(NOT_FOUND, "unknownLoss", "A loss that does not exist.",
+                NOT_FOUND_EXAMPLE.formatted(String.join(", ", losses))));
         responses.put("NotAcceptable", problem(NOT_ACCEPTABLE, "notAcceptable", "Accept: text/html.",
                 NOT_ACCEPTABLE_EXAMPLE));
         responses.put("PayloadTooLarge", problem(PAYLOAD_TOO_LARGE, "payloadTooLarge", "A body over the limit.",

@@ -58,6 +58,7 @@ class LossApiDocs {
 
     private void describe(OpenAPI openApi, LossRegistry registry, String version) {
         openApi.getInfo().setVersion(version);
+        List<String> models = registry.all().stream().map(LossDefinition::name).toList();
         Map<String, Object> schemas = new LinkedHashMap<>();
         Map<String, Object> paths = new LinkedHashMap<>();
         schemas.putAll(CommonSchemas.all());
@@ -67,16 +68,20 @@ class LossApiDocs {
             schemas.put(pascal + "Response", responseSchema(definition));
             paths.put("/v1/losses/" + definition.name(), map("post", lossOperation(definition, pascal)));
         }
-        List<String> models = registry.all().stream().map(LossDefinition::name).toList();
         schemas.putAll(ProtocolDocs.schemas(registry));
         paths.putAll(ProtocolDocs.paths(registry, models));
+        Map<String, Object> responses = CommonSchemas.responses(models);
+        // A shared schema no loss uses (IntegerArray while no loss takes class indices alone) is left out.
+        CommonSchemas.all().keySet().stream()
+                .filter(name -> !referenced(name, List.of(schemas, paths, responses)))
+                .forEach(schemas::remove);
 
         if (openApi.getComponents() == null) {
             openApi.setComponents(new Components());
         }
         schemas.forEach((name, schema) -> openApi.getComponents()
                 .addSchemas(name, Json31.mapper().convertValue(typesAsLists(schema), JsonSchema.class)));
-        CommonSchemas.responses().forEach((name, response) -> openApi.getComponents()
+        responses.forEach((name, response) -> openApi.getComponents()
                 .addResponses(name, Json31.mapper().convertValue(typesAsLists(response), ApiResponse.class)));
         if (openApi.getPaths() == null) {
             openApi.setPaths(new Paths());
@@ -198,13 +203,22 @@ class LossApiDocs {
                 "properties", properties);
     }
 
+    /**
+     * An input's schema: {@code IntegerArray} when its every form is class indices, else {@code NumberArray}, which
+     * takes integers too (so indices-or-probabilities is exactly {@code NumberArray}; the description says which
+     * forms, and the loss's rules tell them apart).
+     */
     private static Map<String, Object> inputSchema(InputSpec input) {
-        List<Object> forms = new ArrayList<>();
-        for (InputSpec.Form form : input.forms()) {
-            forms.add(ref(form.kind() == InputSpec.Kind.INDEX ? "IntegerArray" : "NumberArray"));
-        }
-        return forms.size() == 1 ? new LinkedHashMap<>(ref(((Map<?, ?>) forms.get(0)).get("$ref").toString()
-                .substring("#/components/schemas/".length()))) : map("anyOf", forms);
+        boolean indices = input.forms().stream().allMatch(form -> form.kind() == InputSpec.Kind.INDEX);
+        return new LinkedHashMap<>(ref(indices ? "IntegerArray" : "NumberArray"));
+    }
+
+    /** Whether a schema of this name is referenced in these parts of the document, other than by itself. */
+    private static boolean referenced(String name, List<Map<String, Object>> parts) {
+        String reference = JSON.writeValueAsString(ref(name).get("$ref"));
+        return parts.stream().flatMap(part -> part.entrySet().stream())
+                .anyMatch(entry -> !entry.getKey().equals(name)
+                        && JSON.writeValueAsString(entry.getValue()).contains(reference));
     }
 
     /** A scalar's schema; in a request it may be null (its default). */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import lossservice.loss.Example;
 import lossservice.loss.InputSpec;
@@ -81,8 +82,8 @@ final class ProtocolDocs {
                                 "type", "integer", "format", "int64", "minimum", 0, "description", "The tensor is"
                                         + " sent as this many bytes after the JSON (little-endian, row-major)"
                                         + " instead of `data`."))),
-                        "data", map("description", "The elements, row-major: flat, or nested as the shape.",
-                                "anyOf", list(ref("NumberArray"), ref("IntegerArray"))))));
+                        "data", map("$ref", ref("NumberArray").get("$ref"), "description", "The elements, row-major:"
+                                + " flat, or nested as the shape; integers for INT32 and INT64."))));
         schemas.put("InferenceRequestOutput", map(
                 "type", "object",
                 "description", "An output to return: `loss` or an array of the loss in snake_case.",
@@ -172,48 +173,54 @@ final class ProtocolDocs {
         paths.put("/v2", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Server metadata",
+                "description", "The server's name and version, and the protocol extensions it supports.",
                 "operationId", "inferenceServerMetadata",
-                "responses", map("200", map("description", "The server metadata.",
-                        "content", map("application/json", map("schema", ref("InferenceServerMetadata"))))))));
+                "responses", withBodyLimit(map("200", map("description", "The server metadata.",
+                        "content", map("application/json", map("schema", ref("InferenceServerMetadata")))))))));
         paths.put("/v2/health/live", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Liveness",
+                "description", "200 as long as the process serves HTTP: what a liveness probe asks.",
                 "operationId", "inferenceServerLive",
-                "responses", map("200", map("description", "Live: an empty body.")))));
+                "responses", withBodyLimit(map("200", map("description", "Live: an empty body."))))));
         paths.put("/v2/health/ready", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Readiness",
+                "description", "200 once the backend is warmed up and until shutdown begins: what a readiness probe"
+                        + " asks before sending inference requests.",
                 "operationId", "inferenceServerReady",
-                "responses", map("200", map("description", "Ready: the backend is warmed up and the service accepts"
-                                + " traffic."),
-                        "503", map("description", "Not ready (starting or shutting down).")))));
+                "responses", withBodyLimit(map("200", map("description", "Ready: the backend is warmed up and the"
+                                + " service accepts traffic."),
+                        "503", map("description", "Not ready (starting or shutting down)."))))));
         paths.put("/v2/repository/index", map("post", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "The models of the repository",
                 "description", "Every loss of the catalogue is a model, `READY` once the service is (the"
                         + " `model_repository` extension). A body, if any, is ignored.",
                 "operationId", "inferenceRepositoryIndex",
-                "responses", map("200", map("description", "Every model and its state.",
-                        "content", map("application/json", map("schema", map("type", "array",
-                                "items", ref("InferenceRepositoryModel")))))))));
+                "responses", withBodyLimit(map("200", map("description", "Every model and its state.",
+                                "content", map("application/json", map("schema", map("type", "array",
+                                        "items", ref("InferenceRepositoryModel"))))),
+                        "503", overloaded("Overloaded: like every POST, the request waits for a place in the compute"
+                                + " pool, and is answered 503 (with `Retry-After`) when none frees up in time."))))));
         paths.put("/v2/models/{model_name}", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Model metadata",
                 "description", "Also under `/v2/models/{model_name}/versions/1`.",
                 "operationId", "inferenceModelMetadata",
                 "parameters", list(modelName),
-                "responses", map("200", map("description", "The model's inputs and outputs.",
+                "responses", withBodyLimit(map("200", map("description", "The model's inputs and outputs.",
                                 "content", map("application/json", map("schema", ref("InferenceModelMetadata")))),
-                        "404", notFound))));
+                        "404", notFound)))));
         paths.put("/v2/models/{model_name}/ready", map("get", map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Model readiness",
                 "description", "Also under `/v2/models/{model_name}/versions/1/ready`.",
                 "operationId", "inferenceModelReady",
                 "parameters", list(modelName),
-                "responses", map("200", map("description", "Ready."),
+                "responses", withBodyLimit(map("200", map("description", "Ready."),
                         "404", notFound,
-                        "503", map("description", "Not ready (starting or shutting down).")))));
+                        "503", map("description", "Not ready (starting or shutting down)."))))));
         paths.put("/v2/models/{model_name}/infer", map("post", infer(registry, modelName, notFound)));
         return paths;
     }
@@ -248,10 +255,7 @@ final class ProtocolDocs {
         responses.put("413", error("A body over `loss.limits.max-body-size` (decoded), or more elements than"
                 + " `loss.limits.max-elements` in the inputs together."));
         responses.put("415", error("A `Content-Encoding` other than gzip, deflate or identity."));
-        responses.put("503", map("description", "Overloaded (with `Retry-After`) or past `loss.limits.deadline`.",
-                "headers", map("Retry-After", map("description", CommonSchemas.RETRY_AFTER,
-                        "schema", map("type", "integer", "minimum", 0))),
-                "content", map("application/json", map("schema", ref("InferenceError")))));
+        responses.put("503", overloaded("Overloaded (with `Retry-After`) or past `loss.limits.deadline`."));
         return map(
                 "tags", list(LossApiDocs.PROTOCOL_TAG),
                 "summary", "Inference with a loss",
@@ -278,6 +282,24 @@ final class ProtocolDocs {
                                 "description", "The JSON request followed by the bytes of the binary inputs."))))
                 ,
                 "responses", responses);
+    }
+
+    /**
+     * The responses of an operation and the 413 that every request may get: the body size limit is checked, from
+     * {@code Content-Length}, before any endpoint sees the request, whatever its method.
+     */
+    private static Map<String, Object> withBodyLimit(Map<String, Object> responses) {
+        Map<String, Object> sorted = new TreeMap<>(responses);
+        sorted.putIfAbsent("413", error("A body over `loss.limits.max-body-size` (64 MiB by default), known from"
+                + " `Content-Length`."));
+        return new LinkedHashMap<>(sorted);
+    }
+
+    private static Map<String, Object> overloaded(String description) {
+        return map("description", description,
+                "headers", map("Retry-After", map("description", CommonSchemas.RETRY_AFTER,
+                        "schema", map("type", "integer", "minimum", 0))),
+                "content", map("application/json", map("schema", ref("InferenceError"))));
     }
 
     private static Map<String, Object> error(String description) {

@@ -26,6 +26,8 @@ class BackendController {
             schema = @Schema(implementation = BackendApiDocs.Report.class),
             examples = @ExampleObject(name = "cpu", description = "The CPU backend, chosen automatically.",
                     value = BackendApiDocs.EXAMPLE)))
+    @ApiResponse(responseCode = "406", ref = "#/components/responses/NotAcceptable")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/PayloadTooLarge")
     @GetMapping(path = "/v1/backend", produces = MediaType.APPLICATION_JSON_VALUE)
     BackendReport backend() {
         return activeBackend.report();

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -73,6 +74,9 @@ class LossController {
             Every loss the service computes: its JSON endpoint, its model on the Open Inference Protocol, its \
             inputs (with their shapes and value ranges), scalar parameters (with defaults and ranges), reductions \
             and outputs, from the same definitions that drive validation and this document.""")
+    @ApiResponse(responseCode = "200", description = "The catalogue.")
+    @ApiResponse(responseCode = "406", ref = "#/components/responses/NotAcceptable")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/PayloadTooLarge")
     @GetMapping(path = "/v1/losses", produces = MediaType.APPLICATION_JSON_VALUE)
     LossCatalogue catalogue() {
         return catalogue;
