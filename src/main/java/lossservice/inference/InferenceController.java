@@ -37,7 +37,6 @@ import lossservice.problem.OverloadedException;
 import lossservice.problem.PayloadTooLargeException;
 import lossservice.problem.ProblemType;
 import lossservice.problem.ResultOutOfRangeException;
-import lossservice.problem.Violation;
 import lossservice.serving.LossExecutor;
 
 /**
@@ -191,18 +190,7 @@ class InferenceController {
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<byte[]> invalid(InvalidRequestException e) {
         metrics.rejected(Rejection.INVALID_REQUEST, PROTOCOL);
-        List<Violation> violations = e.violations();
-        int count = violations.size() + e.omitted();
-        StringBuilder message = new StringBuilder(count == 1 ? "" : "The request breaks " + count + " rules: ");
-        for (int i = 0; i < violations.size(); i++) {
-            Violation violation = violations.get(i);
-            message.append(i == 0 ? "" : "; ").append(violation.pointer().isEmpty() ? "the request" : violation.pointer())
-                    .append(": ").append(violation.message());
-        }
-        if (e.omitted() > 0) {
-            message.append("; and ").append(e.omitted()).append(" more");
-        }
-        return error(HttpStatus.BAD_REQUEST, message.append('.').toString());
+        return error(HttpStatus.BAD_REQUEST, ModelCalls.describe(e));
     }
 
     @ExceptionHandler(MalformedRequestException.class)

@@ -15,7 +15,7 @@ import lossservice.loss.RawScalar;
  * @param binaryDataOutput  the {@code binary_data_output} parameter: the default of every output's
  *                          {@code binary_data}
  */
-record InferenceRequest(
+public record InferenceRequest(
         String id,
         List<InputTensor> inputs,
         List<RequestedOutput> outputs,

@@ -9,5 +9,5 @@ import lossservice.loss.Tensor;
  * @param index     its position in the request's {@code inputs}, for error messages
  * @param datatype  the datatype it was sent as (its values are in {@link TensorDatatype#elementType()})
  */
-record InputTensor(int index, String name, TensorDatatype datatype, Tensor values) {
+public record InputTensor(int index, String name, TensorDatatype datatype, Tensor values) {
 }

@@ -32,23 +32,23 @@ import lossservice.problem.Violations;
  * loss's first input (FP64 computes in float64). Validation is the loss's, through {@link CallBinder}; its
  * pointers into the JSON form are translated into the protocol's names for the {@code {"error"}} message.
  */
-final class ModelCalls {
+public final class ModelCalls {
 
     static final String DTYPE_PARAMETER = "dtype";
     static final String REDUCTION_PARAMETER = "reduction";
 
     /** An output to send, and whether as binary data. */
-    record Selected(String name, String tensorName, boolean binary) {
+    public record Selected(String name, String tensorName, boolean binary) {
     }
 
     /** A validated call and the outputs to send, in order. */
-    record Call(LossCall call, List<Selected> outputs) {
+    public record Call(LossCall call, List<Selected> outputs) {
     }
 
     private ModelCalls() {
     }
 
-    static Call toCall(LossDefinition definition, InferenceRequest request, long maxOutputElements) {
+    public static Call toCall(LossDefinition definition, InferenceRequest request, long maxOutputElements) {
         Signature signature = definition.signature();
         Violations violations = new Violations();
         RawRequest raw = new RawRequest();
@@ -97,8 +97,27 @@ final class ModelCalls {
         }
     }
 
+    /**
+     * Every violation of an invalid request in one message, in the protocol's words ({@link #protocolPointer}): what
+     * the HTTP form sends as {@code {"error"}} and the gRPC form as an INVALID_ARGUMENT's description.
+     */
+    public static String describe(InvalidRequestException e) {
+        List<Violation> violations = e.violations();
+        int count = violations.size() + e.omitted();
+        StringBuilder message = new StringBuilder(count == 1 ? "" : "The request breaks " + count + " rules: ");
+        for (int i = 0; i < violations.size(); i++) {
+            Violation violation = violations.get(i);
+            message.append(i == 0 ? "" : "; ").append(violation.pointer().isEmpty() ? "the request"
+                    : violation.pointer()).append(": ").append(violation.message());
+        }
+        if (e.omitted() > 0) {
+            message.append("; and ").append(e.omitted()).append(" more");
+        }
+        return message.append('.').toString();
+    }
+
     /** The result's tensors to send, in the order of the call's outputs; an undefined one has shape [0]. */
-    static List<OutputTensor> outputs(Call call, LossResult result) {
+    public static List<OutputTensor> outputs(Call call, LossResult result) {
         DType dtype = call.call().dtype();
         List<OutputTensor> tensors = new ArrayList<>();
         for (Selected selected : call.outputs()) {

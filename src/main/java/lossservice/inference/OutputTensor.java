@@ -7,13 +7,13 @@ import lossservice.loss.Tensor;
  *
  * @param binary  whether it goes in the binary part of the body rather than in the JSON
  */
-record OutputTensor(String name, Tensor values, boolean binary) {
+public record OutputTensor(String name, Tensor values, boolean binary) {
 
-    String datatype() {
+    public String datatype() {
         return values.dtype().protocolName();
     }
 
-    long binarySize() {
+    public long binarySize() {
         return values.byteSize();
     }
 }

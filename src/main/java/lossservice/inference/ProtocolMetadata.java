@@ -14,11 +14,11 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Schema.RequiredMode;
 
 /** The metadata documents of the Open Inference Protocol, as served (snake_case is the protocol's). */
-final class ProtocolMetadata {
+public final class ProtocolMetadata {
 
     /** Every model has the one version. */
-    static final String VERSION = "1";
-    static final String PLATFORM = "nd4j";
+    public static final String VERSION = "1";
+    public static final String PLATFORM = "nd4j";
 
     private ProtocolMetadata() {
     }
@@ -28,7 +28,7 @@ final class ProtocolMetadata {
      * and INT32 are accepted too) and its outputs (FP32, or FP64 for a float64 computation), with -1 for each
      * variable dimension of their smallest rank.
      */
-    static Model model(LossDefinition definition) {
+    public static Model model(LossDefinition definition) {
         Signature signature = definition.signature();
         List<Tensor> inputs = new ArrayList<>();
         for (InputSpec input : signature.inputs()) {
@@ -55,7 +55,7 @@ final class ProtocolMetadata {
     }
 
     @Schema(name = "InferenceServerMetadata", description = "GET /v2: who serves, and the protocol extensions it supports.")
-    record Server(
+    public record Server(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "loss-service") String name,
             @Schema(requiredMode = RequiredMode.REQUIRED, description = "The service's version.") String version,
             @Schema(requiredMode = RequiredMode.REQUIRED, description = """
@@ -67,7 +67,7 @@ final class ProtocolMetadata {
 
     @Schema(name = "InferenceModelMetadata", description = """
             GET /v2/models/{model_name}: the model's inputs and outputs; -1 marks a variable dimension.""")
-    record Model(
+    public record Model(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "cross-entropy") String name,
             @Schema(requiredMode = RequiredMode.REQUIRED) List<String> versions,
             @Schema(requiredMode = RequiredMode.REQUIRED, description = "What computes it.", example = "nd4j")
@@ -79,7 +79,7 @@ final class ProtocolMetadata {
     @Schema(name = "InferenceTensorMetadata", description = """
             A tensor of the model: its name, its datatype (the preferred one where several are accepted) and its \
             shape, -1 for a variable dimension.""")
-    record Tensor(
+    public record Tensor(
             @Schema(requiredMode = RequiredMode.REQUIRED) String name,
             @Schema(requiredMode = RequiredMode.REQUIRED, allowableValues = {"FP32", "FP64", "INT32", "INT64"})
             String datatype,

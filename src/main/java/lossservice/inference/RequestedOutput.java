@@ -6,5 +6,5 @@ package lossservice.inference;
  * @param binaryData  its {@code binary_data} parameter, or null when absent (the request's
  *                    {@code binary_data_output} decides)
  */
-record RequestedOutput(String name, Boolean binaryData) {
+public record RequestedOutput(String name, Boolean binaryData) {
 }

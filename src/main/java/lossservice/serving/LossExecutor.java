@@ -1,7 +1,11 @@
 package lossservice.serving;
 
+import java.util.function.Function;
+
 import lossservice.backend.ActiveBackend;
 import lossservice.compute.ComputePool;
+import lossservice.compute.Deadline;
+import lossservice.compute.Scratch;
 import lossservice.loss.LossCall;
 import lossservice.loss.LossDefinition;
 import lossservice.loss.LossRegistry;
@@ -37,14 +41,22 @@ public class LossExecutor {
         }
     }
 
+    /** Computes a call within the deadline of the request the calling thread serves. */
     public LossResult execute(LossDefinition definition, LossCall call, String protocol) {
+        return execute(definition, call, protocol, null);
+    }
+
+    /** Computes a call within {@code deadline} (null: that of the request the calling thread serves). */
+    public LossResult execute(LossDefinition definition, LossCall call, String protocol, Deadline deadline) {
         long elements = call.input(definition.signature().firstInput().name()).size();
-        LossResult result = computePool.compute(scratch -> metrics.computation(definition.name(), protocol, elements,
-                () -> {
+        Function<Scratch, LossResult> computation = scratch -> metrics.computation(definition.name(), protocol,
+                elements, () -> {
                     try (MemoryWorkspace ignored = scratch.openWorkspace()) {
                         return definition.compute(call, scratch);
                     }
-                }));
+                });
+        LossResult result = deadline == null ? computePool.compute(computation)
+                : computePool.compute(deadline, computation);
         requireFinite(result, call);
         return result;
     }

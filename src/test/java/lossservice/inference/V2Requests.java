@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the outputs in snake_case plus {@code loss}. In binary form every input whose numbers can be written as its
  * datatype's bytes goes after the JSON; the others (strings, nulls, ragged rows) stay in the JSON.
  */
-final class V2Requests {
+public final class V2Requests {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -31,7 +31,7 @@ final class V2Requests {
     private V2Requests() {
     }
 
-    static String snakeCase(String camelCase) {
+    public static String snakeCase(String camelCase) {
         StringBuilder snake = new StringBuilder();
         for (char c : camelCase.toCharArray()) {
             if (Character.isUpperCase(c)) {
@@ -142,7 +142,7 @@ final class V2Requests {
      * A protocol response in the JSON endpoint's form, to be judged as one: each output under its JSON name, nested
      * as its shape; {@code loss} a number, or null when it has no elements; an empty {@code gradient} null.
      */
-    static ObjectNode asJsonResponse(JsonNode json, Map<String, double[]> outputs, Map<String, long[]> shapes,
+    public static ObjectNode asJsonResponse(JsonNode json, Map<String, double[]> outputs, Map<String, long[]> shapes,
             Map<String, String> jsonNames) {
         ObjectNode response = NODES.objectNode();
         for (JsonNode output : json.get("outputs")) {
@@ -178,7 +178,7 @@ final class V2Requests {
     }
 
     /** JSON field names by their snake_case. */
-    static Map<String, String> jsonNames(List<String> fields) {
+    public static Map<String, String> jsonNames(List<String> fields) {
         Map<String, String> names = new LinkedHashMap<>();
         fields.forEach(field -> names.put(snakeCase(field), field));
         return names;

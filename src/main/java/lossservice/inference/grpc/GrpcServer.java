@@ -1,0 +1,138 @@
+package lossservice.inference.grpc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+
+/**
+ * The gRPC server beside the HTTP one: the inference service, the standard health service (SERVING while the
+ * service accepts traffic) and server reflection, started and stopped with the application. On shutdown it stops
+ * taking calls, lets those in flight finish within the shutdown phase's time, then stops.
+ */
+public final class GrpcServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+
+    private final GrpcProperties properties;
+    private final InferenceGrpcService service;
+    private final long maxMessageBytes;
+    private final Duration shutdownTimeout;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private ExecutorService callExecutor;
+    private volatile Server server;
+
+    GrpcServer(GrpcProperties properties, InferenceGrpcService service, long maxMessageBytes,
+            Duration shutdownTimeout) {
+        this.properties = properties;
+        this.service = service;
+        this.maxMessageBytes = maxMessageBytes;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    @Override
+    public void start() {
+        AtomicInteger counter = new AtomicInteger();
+        callExecutor = new ThreadPoolExecutor(properties.threads(), properties.threads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "grpc-call-" + counter.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        InetSocketAddress address = properties.address().isBlank() ? new InetSocketAddress(properties.port())
+                : new InetSocketAddress(properties.address(), properties.port());
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        try {
+            server = NettyServerBuilder.forAddress(address)
+                    .executor(callExecutor)
+                    // A message over the body limit is refused by the transport (RESOURCE_EXHAUSTED) before it is read.
+                    .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
+                    .addService(service)
+                    .addService(health.getHealthService())
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the gRPC server could not listen on " + address, e);
+        }
+        log.info("Open Inference Protocol over gRPC on port {}", server.getPort());
+    }
+
+    /** Health follows readiness: SERVING while the application accepts traffic. */
+    @EventListener
+    public void onReadiness(AvailabilityChangeEvent<ReadinessState> event) {
+        ServingStatus status = event.getState() == ReadinessState.ACCEPTING_TRAFFIC ? ServingStatus.SERVING
+                : ServingStatus.NOT_SERVING;
+        health.setStatus("", status);
+        health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
+    }
+
+    @Override
+    public void stop() {
+        stop(() -> { });
+    }
+
+    /** Drains in the background, in the same phase as the web server's graceful shutdown, so both drain together. */
+    @Override
+    public void stop(Runnable callback) {
+        Server running = server;
+        if (running == null) {
+            callback.run();
+            return;
+        }
+        server = null;
+        health.enterTerminalState();
+        running.shutdown();
+        Thread drain = new Thread(() -> {
+            try {
+                if (!running.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    running.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                running.shutdownNow();
+                Thread.currentThread().interrupt();
+            } finally {
+                callExecutor.shutdown();
+                callback.run();
+            }
+        }, "grpc-drain");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** The port it listens on (the one chosen when configured as 0). */
+    public int port() {
+        return server == null ? -1 : server.getPort();
+    }
+
+    /** The phase of the web server's graceful shutdown ({@code WebServerGracefulShutdownLifecycle}). */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+}

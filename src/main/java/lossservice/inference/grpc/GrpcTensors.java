@@ -1,0 +1,227 @@
+package lossservice.inference.grpc;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+
+import lossservice.grpc.v2.InferParameter;
+import lossservice.grpc.v2.InferTensorContents;
+import lossservice.grpc.v2.ModelInferRequest;
+import lossservice.grpc.v2.ModelInferResponse;
+import lossservice.inference.InferenceException;
+import lossservice.inference.InferenceRequest;
+import lossservice.inference.InputTensor;
+import lossservice.inference.OutputTensor;
+import lossservice.inference.RequestedOutput;
+import lossservice.inference.TensorDatatype;
+import lossservice.loss.DType;
+import lossservice.loss.RawScalar;
+import lossservice.loss.Tensor;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The gRPC messages of the Open Inference Protocol to and from the protocol's request and tensors, the same that the
+ * HTTP form reads and writes: tensor data from {@code raw_input_contents} (little-endian bytes, one entry per input)
+ * or from the typed {@code contents}, parameters from any of the five {@code InferParameter} choices (a number in a
+ * {@code string_param} is read as the number).
+ */
+final class GrpcTensors {
+
+    /** Scheduling hints of the protocol: accepted, and meaningless for a computation this short. */
+    private static final List<String> PROTOCOL_PARAMETERS = List.of("binary_data_output", "priority", "timeout");
+
+    private GrpcTensors() {
+    }
+
+    /**
+     * @param maxInputs    the most inputs the model takes
+     * @param maxElements  the most elements all inputs may hold together (more is RESOURCE_EXHAUSTED)
+     */
+    static InferenceRequest request(ModelInferRequest request, int maxInputs, long maxElements) {
+        if (request.getInputsCount() > maxInputs) {
+            throw InferenceException.badRequest("The request has " + request.getInputsCount() + " inputs; the model"
+                    + " takes at most " + maxInputs + ".");
+        }
+        boolean raw = request.getRawInputContentsCount() > 0;
+        if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
+            throw InferenceException.badRequest("raw_input_contents has " + request.getRawInputContentsCount()
+                    + " entries for " + request.getInputsCount() + " inputs: give one per input, or none and the"
+                    + " typed contents.");
+        }
+        long total = 0;
+        List<int[]> shapes = new ArrayList<>();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            ModelInferRequest.InferInputTensor input = request.getInputs(i);
+            int[] shape = shape(input, i);
+            shapes.add(shape);
+            total += Tensor.sizeOf(shape);
+        }
+        if (total > maxElements) {
+            throw new InferenceException(HttpStatus.CONTENT_TOO_LARGE, "The inputs hold " + total + " elements"
+                    + " together, more than the " + maxElements + " this service accepts in one request.");
+        }
+        List<InputTensor> inputs = new ArrayList<>();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            ModelInferRequest.InferInputTensor input = request.getInputs(i);
+            TensorDatatype datatype = TensorDatatype.fromWireName(input.getDatatype());
+            if (datatype == null) {
+                throw InferenceException.badRequest("inputs[" + i + "] (" + input.getName() + "): datatype \""
+                        + input.getDatatype() + "\" is not supported; the supported datatypes are FP32, FP64, INT32"
+                        + " and INT64.");
+            }
+            Tensor values = raw ? fromBytes(request.getRawInputContents(i), datatype, shapes.get(i), input)
+                    : fromContents(input.getContents(), datatype, shapes.get(i), input);
+            inputs.add(new InputTensor(i, input.getName(), datatype, values));
+        }
+        List<RequestedOutput> outputs = new ArrayList<>();
+        for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
+            outputs.add(new RequestedOutput(output.getName(), raw));
+        }
+        Map<String, RawScalar> parameters = new LinkedHashMap<>();
+        request.getParametersMap().forEach((name, parameter) -> {
+            if (!PROTOCOL_PARAMETERS.contains(name)) {
+                parameters.put(name, scalar(parameter));
+            }
+        });
+        return new InferenceRequest(request.getId().isEmpty() ? null : request.getId(), inputs,
+                outputs.isEmpty() ? null : outputs, parameters, raw);
+    }
+
+    /** The response: raw bytes in {@code raw_output_contents} when the request sent raw inputs, else typed contents. */
+    static ModelInferResponse response(String model, String version, String id, List<OutputTensor> outputs) {
+        ModelInferResponse.Builder response = ModelInferResponse.newBuilder().setModelName(model)
+                .setModelVersion(version);
+        if (id != null) {
+            response.setId(id);
+        }
+        for (OutputTensor output : outputs) {
+            Tensor values = output.values();
+            ModelInferResponse.InferOutputTensor.Builder tensor = ModelInferResponse.InferOutputTensor.newBuilder()
+                    .setName(output.name()).setDatatype(output.datatype());
+            for (int dimension : values.shape()) {
+                tensor.addShape(dimension);
+            }
+            if (output.binary()) {
+                response.addRawOutputContents(UnsafeByteOperations.unsafeWrap(values.bytes(), 0, values.byteSize()));
+            } else {
+                InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                for (int i = 0; i < values.size(); i++) {
+                    if (values.dtype() == DType.FLOAT64) {
+                        contents.addFp64Contents(values.get(i));
+                    } else {
+                        contents.addFp32Contents(values.getFloat(i));
+                    }
+                }
+                tensor.setContents(contents);
+            }
+            response.addOutputs(tensor);
+        }
+        return response.build();
+    }
+
+    private static int[] shape(ModelInferRequest.InferInputTensor input, int index) {
+        int[] shape = new int[input.getShapeCount()];
+        if (shape.length > 8) {
+            throw InferenceException.badRequest("inputs[" + index + "] (" + input.getName() + "): the shape has more"
+                    + " than 8 dimensions.");
+        }
+        long elements = 1;
+        for (int d = 0; d < shape.length; d++) {
+            long dimension = input.getShape(d);
+            if (dimension < 0 || dimension > Integer.MAX_VALUE) {
+                throw InferenceException.badRequest("inputs[" + index + "] (" + input.getName() + "): dimension "
+                        + d + " of the shape is " + dimension + "; a dimension is in [0, " + Integer.MAX_VALUE + "].");
+            }
+            shape[d] = (int) dimension;
+            elements = Math.min(elements * Math.max(dimension, 1), Long.MAX_VALUE / 2);
+        }
+        if (elements > Integer.MAX_VALUE / 8) {
+            throw new InferenceException(HttpStatus.CONTENT_TOO_LARGE, "inputs[" + index + "] (" + input.getName()
+                    + "): the shape holds more elements than a tensor may have.");
+        }
+        return shape;
+    }
+
+    private static Tensor fromBytes(ByteString bytes, TensorDatatype datatype, int[] shape,
+            ModelInferRequest.InferInputTensor input) {
+        int size = Tensor.sizeOf(shape);
+        long expected = (long) size * datatype.bytes();
+        if (bytes.size() != expected) {
+            throw InferenceException.badRequest("raw_input_contents of input \"" + input.getName() + "\" has "
+                    + bytes.size() + " bytes, but " + size + " " + datatype + " elements take " + expected + ".");
+        }
+        if (datatype == TensorDatatype.INT32) {
+            ByteBuffer ints = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            Tensor widened = Tensor.allocate(DType.INT64, shape);
+            for (int i = 0; i < size; i++) {
+                widened.setLong(i, ints.getInt(i * Integer.BYTES));
+            }
+            return widened;
+        }
+        byte[] copy = new byte[(int) expected];
+        bytes.copyTo(copy, 0);
+        return Tensor.wrap(datatype.elementType(), shape, copy);
+    }
+
+    private static Tensor fromContents(InferTensorContents contents, TensorDatatype datatype, int[] shape,
+            ModelInferRequest.InferInputTensor input) {
+        int size = Tensor.sizeOf(shape);
+        int given = switch (datatype) {
+            case FP32 -> contents.getFp32ContentsCount();
+            case FP64 -> contents.getFp64ContentsCount();
+            case INT32 -> contents.getIntContentsCount();
+            case INT64 -> contents.getInt64ContentsCount();
+        };
+        if (given != size) {
+            throw InferenceException.badRequest("input \"" + input.getName() + "\" has " + given + " "
+                    + datatype + " contents, but its shape holds " + size + " elements (typed contents go in the field"
+                    + " of the datatype: fp32_contents, fp64_contents, int_contents or int64_contents).");
+        }
+        Tensor tensor = Tensor.allocate(datatype.elementType(), shape);
+        for (int i = 0; i < size; i++) {
+            switch (datatype) {
+                case FP32 -> tensor.setFloat(i, contents.getFp32Contents(i));
+                case FP64 -> tensor.set(i, contents.getFp64Contents(i));
+                case INT32 -> tensor.setLong(i, contents.getIntContents(i));
+                case INT64 -> tensor.setLong(i, contents.getInt64Contents(i));
+            }
+        }
+        return tensor;
+    }
+
+    /** A parameter as the loss's signature judges it; a number sent as a string is the number. */
+    static RawScalar scalar(InferParameter parameter) {
+        return switch (parameter.getParameterChoiceCase()) {
+            case BOOL_PARAM -> new RawScalar(parameter.getBoolParam(), "the boolean " + parameter.getBoolParam());
+            case INT64_PARAM -> new RawScalar(parameter.getInt64Param(), "the integer " + parameter.getInt64Param());
+            case DOUBLE_PARAM -> new RawScalar(parameter.getDoubleParam(), "the number " + parameter.getDoubleParam());
+            case UINT64_PARAM -> {
+                long value = parameter.getUint64Param();
+                yield value >= 0 ? new RawScalar(value, "the integer " + value)
+                        : new RawScalar(Double.parseDouble(Long.toUnsignedString(value)),
+                                "the integer " + Long.toUnsignedString(value));
+            }
+            case STRING_PARAM -> fromString(parameter.getStringParam());
+            case PARAMETERCHOICE_NOT_SET -> new RawScalar(null, "an empty parameter");
+        };
+    }
+
+    private static RawScalar fromString(String text) {
+        String description = "the string \"" + (text.length() > 24 ? text.substring(0, 24) + "..." : text) + "\"";
+        String trimmed = text.strip();
+        if (trimmed.matches("[-+]?[0-9]{1,18}")) {
+            return new RawScalar(Long.parseLong(trimmed), description);
+        }
+        if (trimmed.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
+            return new RawScalar(Double.parseDouble(trimmed), description);
+        }
+        return new RawScalar(text, description);
+    }
+}
