@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import lossservice.compute.ComputePool;
 import lossservice.compute.CurrentDeadline;
+import lossservice.compute.Deadline;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -28,9 +29,10 @@ public class GatedComputePool extends ComputePool {
         super(threads, deadlines);
     }
 
+    /** Every computation passes here ({@code run(Supplier)} comes through with the request's deadline). */
     @Override
-    public <T> T run(Supplier<T> computation) {
-        return super.run(() -> {
+    public <T> T run(Deadline deadline, Supplier<T> computation) {
+        return super.run(deadline, () -> {
             CountDownLatch current = gate;
             if (current.getCount() > 0 && toHold.getAndDecrement() > 0) {
                 held.incrementAndGet();

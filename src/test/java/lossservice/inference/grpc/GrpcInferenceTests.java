@@ -1,0 +1,290 @@
+package lossservice.inference.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
+import lossservice.grpc.v2.InferParameter;
+import lossservice.grpc.v2.InferTensorContents;
+import lossservice.grpc.v2.ModelInferRequest;
+import lossservice.grpc.v2.ModelInferResponse;
+import lossservice.grpc.v2.ModelMetadataRequest;
+import lossservice.grpc.v2.ModelMetadataResponse;
+import lossservice.grpc.v2.ModelReadyRequest;
+import lossservice.grpc.v2.ServerLiveRequest;
+import lossservice.grpc.v2.ServerMetadataRequest;
+import lossservice.grpc.v2.ServerReadyRequest;
+
+/**
+ * The gRPC form of the Open Inference Protocol through stubs generated from the standard proto: health, metadata,
+ * readiness, reflection, the five parameter kinds, every violation in INVALID_ARGUMENT, NOT_FOUND, a message over the
+ * 64 MiB body limit, UNAVAILABLE while not ready, and the metrics of the protocol.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GrpcInferenceTests {
+
+    @Autowired
+    GrpcServer server;
+
+    @Autowired
+    ApplicationContext context;
+
+    @LocalServerPort
+    int httpPort;
+
+    private ManagedChannel channel;
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
+
+    @BeforeAll
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .maxInboundMessageSize(128 << 20).build();
+        stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    @Test
+    void theServerIsLiveReadyAndSaysWhatItIs() {
+        assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+        assertThat(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()).isTrue();
+        var metadata = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance());
+        assertThat(metadata.getName()).isEqualTo("loss-service");
+        assertThat(metadata.getVersion()).isNotBlank().doesNotContain("@");
+    }
+
+    @Test
+    void everyLossIsAReadyModelWithItsTensors() {
+        for (String model : List.of("cross-entropy", "binary-cross-entropy", "nll", "kl-divergence", "focal",
+                "sigmoid-focal")) {
+            assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName(model).build()).getReady()).as(model)
+                    .isTrue();
+        }
+        ModelMetadataResponse metadata = stub.modelMetadata(ModelMetadataRequest.newBuilder()
+                .setName("cross-entropy").setVersion("1").build());
+        assertThat(metadata.getVersionsList()).containsExactly("1");
+        assertThat(metadata.getInputsList()).extracting(tensor -> tensor.getName() + " " + tensor.getDatatype() + " "
+                + tensor.getShapeList()).containsExactly("logits FP32 [-1, -1]", "targets INT64 [-1]",
+                "class_weights FP32 [-1]");
+        assertThat(metadata.getOutputsList()).extracting(ModelMetadataResponse.TensorMetadata::getName)
+                .containsExactly("loss", "smoothed_targets", "per_sample_loss", "probabilities", "gradient");
+    }
+
+    @Test
+    void anUnknownModelOrVersionIsNotFound() {
+        assertStatus(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("resnet50").build()),
+                Status.Code.NOT_FOUND, "Unknown model");
+        assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("nll").setVersion("7").build()),
+                Status.Code.NOT_FOUND, "no version");
+        assertStatus(() -> stub.modelInfer(seed("hinge").build()), Status.Code.NOT_FOUND, "Unknown model");
+    }
+
+    @Test
+    void everyParameterKindIsRead() {
+        // epsilon as Triton's double_param, ignore_index as int64, label_smooth as bool, reduction as string,
+        // num_classes as uint64, and a number in a string_param.
+        ModelInferResponse response = stub.modelInfer(seed("cross-entropy")
+                .putParameters("epsilon", InferParameter.newBuilder().setStringParam("0.2").build())
+                .putParameters("ignore_index", InferParameter.newBuilder().setInt64Param(-1).build())
+                .putParameters("label_smooth", InferParameter.newBuilder().setBoolParam(true).build())
+                .putParameters("reduction", InferParameter.newBuilder().setStringParam("sum").build())
+                .putParameters("num_classes", InferParameter.newBuilder().setUint64Param(3).build())
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss"))
+                .build());
+        float withStrings = response.getOutputs(0).getContents().getFp32Contents(0);
+
+        ModelInferResponse same = stub.modelInfer(seed("cross-entropy")
+                .putParameters("epsilon", InferParameter.newBuilder().setDoubleParam(0.2).build())
+                .putParameters("reduction", InferParameter.newBuilder().setStringParam("sum").build())
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss"))
+                .build());
+        assertThat(same.getOutputs(0).getContents().getFp32Contents(0)).isEqualTo(withStrings);
+        // sum of two rows, each -(0.8 log p_y + 0.2/3 sum log p): well above one row's loss
+        assertThat(withStrings).isGreaterThan(1.0f);
+    }
+
+    @Test
+    void anInvalidRequestIsInvalidArgumentWithEveryViolation() {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(tensor("logits", "FP32", new long[] {2, 3}, 1, 2, 3, 4, 5, 6))
+                .addInputs(int64("targets", 0, 7))
+                .putParameters("epsilon", InferParameter.newBuilder().setDoubleParam(1.5).build())
+                .putParameters("temperature", InferParameter.newBuilder().setDoubleParam(2).build())
+                .build();
+
+        StatusRuntimeException e = assertStatus(() -> stub.modelInfer(request), Status.Code.INVALID_ARGUMENT,
+                "The request breaks 3 rules");
+        assertThat(e.getStatus().getDescription()).contains("input targets[1]: class index 7",
+                "parameter epsilon: must be in [0, 1]", "/parameters/temperature: unknown parameter");
+    }
+
+    @Test
+    void wrongDatatypesShapesAndContentsAreInvalidArgument() {
+        assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
+                .addInputs(tensor("log_probabilities", "BYTES", new long[] {1, 2})).build()),
+                Status.Code.INVALID_ARGUMENT, "not supported");
+        assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
+                .addInputs(tensor("log_probabilities", "FP32", new long[] {1, 2}, 1)).build()),
+                Status.Code.INVALID_ARGUMENT, "has 1 FP32 contents");
+        assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("log_probabilities")
+                        .setDatatype("FP32").addShape(1).addShape(2))
+                .addRawInputContents(ByteString.copyFrom(new byte[7])).build()),
+                Status.Code.INVALID_ARGUMENT, "raw_input_contents");
+    }
+
+    @Test
+    void aMessageOverTheBodyLimitIsResourceExhausted() {
+        // 64 MiB + 1 of raw data: the transport refuses the message before the service reads it.
+        ModelInferRequest request = seed("cross-entropy").addRawInputContents(ByteString.copyFrom(new byte[(64 << 20) + 1]))
+                .build();
+
+        assertStatus(() -> stub.modelInfer(request), Status.Code.RESOURCE_EXHAUSTED, "");
+    }
+
+    @Test
+    void healthAndReflectionAreTheStandardServices() throws Exception {
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+        assertThat(health.check(HealthCheckRequest.newBuilder().build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
+                .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        java.util.concurrent.CompletableFuture<ServerReflectionResponse> answer = new java.util.concurrent.CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        answer.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        ServerReflectionResponse services = answer.get(10, TimeUnit.SECONDS);
+        reflection.onCompleted();
+        assertThat(services.getListServicesResponse().getServiceList()).extracting(service -> service.getName())
+                .contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
+    }
+
+    @Test
+    void whileNotReadyCallsAreUnavailableAndHealthSaysNotServing() {
+        AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+        try {
+            assertThat(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()).isFalse();
+            assertStatus(() -> stub.modelInfer(seed("cross-entropy").build()), Status.Code.UNAVAILABLE, "starting or"
+                    + " shutting down");
+            assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        } finally {
+            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+        }
+    }
+
+    @Test
+    void computationsAndRejectionsAreCountedUnderTheGrpcProtocol() throws Exception {
+        double computed = metric("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"focal\",protocol=\"grpc\"}");
+        double rejected = metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}");
+
+        stub.modelInfer(seed("focal").build());
+        catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(ModelInferRequest.newBuilder()
+                .setModelName("focal").addInputs(tensor("logits", "FP32", new long[] {1, 2}, 1, 2)).build()));
+
+        assertThat(metric("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"focal\",protocol=\"grpc\"}"))
+                .isEqualTo(computed + 1);
+        assertThat(metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}"))
+                .isEqualTo(rejected + 1);
+    }
+
+    /** Two rows of three logits, class indices 2 and 0: valid for cross-entropy, focal and their kind. */
+    private static ModelInferRequest.Builder seed(String model) {
+        return ModelInferRequest.newBuilder().setModelName(model)
+                .addInputs(tensor("logits", "FP32", new long[] {2, 3}, 0.5f, 1.5f, -1, 2, 0, 1))
+                .addInputs(int64("targets", 2, 0));
+    }
+
+    private static ModelInferRequest.InferInputTensor tensor(String name, String datatype, long[] shape,
+            float... values) {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (float value : values) {
+            contents.addFp32Contents(value);
+        }
+        ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
+                .setName(name).setDatatype(datatype).setContents(contents);
+        for (long dimension : shape) {
+            tensor.addShape(dimension);
+        }
+        return tensor.build();
+    }
+
+    private static ModelInferRequest.InferInputTensor int64(String name, long... values) {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (long value : values) {
+            contents.addInt64Contents(value);
+        }
+        return ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype("INT64")
+                .addShape(values.length).setContents(contents).build();
+    }
+
+    private static StatusRuntimeException assertStatus(Runnable call, Status.Code code, String inDescription) {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call::run);
+        assertThat(e).as("a status").isNotNull();
+        assertThat(e.getStatus().getCode()).as(String.valueOf(e.getStatus())).isEqualTo(code);
+        assertThat(String.valueOf(e.getStatus().getDescription())).contains(inDescription)
+                .doesNotContain("Exception", "jackson", "springframework", "nd4j", "\tat ");
+        return e;
+    }
+
+    private double metric(String pattern) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + httpPort + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher matcher = Pattern.compile(pattern + " (\\S+)").matcher(metrics);
+        assertThat(matcher.find()).as(pattern).isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+}

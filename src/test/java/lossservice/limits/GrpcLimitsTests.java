@@ -1,0 +1,142 @@
+package lossservice.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
+import lossservice.grpc.v2.InferTensorContents;
+import lossservice.grpc.v2.ModelInferRequest;
+import lossservice.grpc.v2.ModelInferResponse;
+import lossservice.inference.grpc.GrpcServer;
+
+/**
+ * The request limits on the gRPC form, with the small limits of {@link SmallLimitsApplicationTests}: the same
+ * admission as HTTP (two places, 100 ms wait: UNAVAILABLE), the client's deadline and the service's own (6 s:
+ * DEADLINE_EXCEEDED), the element limit of all inputs together (RESOURCE_EXHAUSTED) and the body limit (100 KB).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GrpcLimitsTests extends SmallLimitsApplicationTests {
+
+    @Autowired
+    GrpcServer server;
+
+    @Autowired
+    GatedComputePool pool;
+
+    private ManagedChannel channel;
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
+
+    @BeforeAll
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    void disconnect() {
+        channel.shutdownNow();
+    }
+
+    @AfterEach
+    void openTheGate() {
+        pool.open();
+    }
+
+    @Test
+    void withEveryPlaceTakenACallIsUnavailable() throws Exception {
+        pool.close();
+        CompletableFuture<ModelInferResponse> first = CompletableFuture.supplyAsync(() -> stub.modelInfer(seed()));
+        CompletableFuture<ModelInferResponse> second = CompletableFuture.supplyAsync(() -> stub.modelInfer(seed()));
+        pool.awaitHeld(2, java.time.Duration.ofSeconds(10));
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(seed()));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(e.getStatus().getDescription()).contains("capacity");
+        pool.open();
+        assertThat(first.get(10, TimeUnit.SECONDS).getOutputsCount()).isPositive();
+        assertThat(second.get(10, TimeUnit.SECONDS).getOutputsCount()).isPositive();
+    }
+
+    @Test
+    void theClientsDeadlineIsHonoured() throws Exception {
+        pool.close();
+        long started = System.nanoTime();
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                () -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS).modelInfer(seed()));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("well before the service's 6 s")
+                .isLessThan(5_000);
+    }
+
+    @Test
+    void theServicesOwnDeadlineEndsACallWithoutOne() {
+        pool.close();
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(seed()));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(e.getStatus().getDescription()).contains("deadline of 6.0 s");
+    }
+
+    @Test
+    void moreElementsThanTheLimitInAllInputsTogetherIsResourceExhausted() {
+        // logits 20 x 30 = 600 and targets 20 x 30 probabilities = 600: each under 1000, together 1200
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(fp32("logits", 20, 30)).addInputs(fp32("targets", 20, 30)).build();
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(request));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(e.getStatus().getDescription()).contains("1200", "1000");
+    }
+
+    @Test
+    void aMessageOverTheBodyLimitIsResourceExhausted() {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(fp32("logits", 200, 200)).build(); // 160 KB of floats > 100 KB
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(request));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    private static ModelInferRequest seed() {
+        InferTensorContents.Builder logits = InferTensorContents.newBuilder();
+        for (float value : new float[] {0.5f, 1.5f, -1, 2, 0, 1}) {
+            logits.addFp32Contents(value);
+        }
+        return ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("logits").setDatatype("FP32")
+                        .addShape(2).addShape(3).setContents(logits))
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("targets").setDatatype("INT64")
+                        .addShape(2).setContents(InferTensorContents.newBuilder().addInt64Contents(2)
+                                .addInt64Contents(0)))
+                .build();
+    }
+
+    private static ModelInferRequest.InferInputTensor fp32(String name, int rows, int columns) {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (int i = 0; i < rows * columns; i++) {
+            contents.addFp32Contents(i % 7 * 0.25f);
+        }
+        return ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype("FP32").addShape(rows)
+                .addShape(columns).setContents(contents).build();
+    }
+}
