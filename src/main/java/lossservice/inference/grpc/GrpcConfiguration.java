@@ -27,6 +27,6 @@ class GrpcConfiguration {
             @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") java.time.Duration shutdownTimeout) {
         InferenceGrpcService service = new InferenceGrpcService(registry, executor, admission, metrics, availability,
                 limits, name, version);
-        return new GrpcServer(properties, service, limits.maxBodySize().toBytes(), shutdownTimeout);
+        return new GrpcServer(properties, service, availability, limits.maxBodySize().toBytes(), shutdownTimeout);
     }
 }

@@ -19,6 +19,7 @@ import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.SmartLifecycle;
@@ -37,14 +38,16 @@ public final class GrpcServer implements SmartLifecycle {
     private final InferenceGrpcService service;
     private final long maxMessageBytes;
     private final Duration shutdownTimeout;
-    private final HealthStatusManager health = new HealthStatusManager();
+    private final ApplicationAvailability availability;
+    private volatile HealthStatusManager health;
     private ExecutorService callExecutor;
     private volatile Server server;
 
-    GrpcServer(GrpcProperties properties, InferenceGrpcService service, long maxMessageBytes,
-            Duration shutdownTimeout) {
+    GrpcServer(GrpcProperties properties, InferenceGrpcService service, ApplicationAvailability availability,
+            long maxMessageBytes, Duration shutdownTimeout) {
         this.properties = properties;
         this.service = service;
+        this.availability = availability;
         this.maxMessageBytes = maxMessageBytes;
         this.shutdownTimeout = shutdownTimeout;
     }
@@ -60,8 +63,10 @@ public final class GrpcServer implements SmartLifecycle {
                 });
         InetSocketAddress address = properties.address().isBlank() ? new InetSocketAddress(properties.port())
                 : new InetSocketAddress(properties.address(), properties.port());
-        health.setStatus("", ServingStatus.NOT_SERVING);
-        health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        // A new manager each start: one that has shut down stays in its terminal state. The application may be
+        // started again after a stop (a paused context), already accepting traffic.
+        health = new HealthStatusManager();
+        serve(availability.getReadinessState());
         try {
             server = NettyServerBuilder.forAddress(address)
                     .executor(callExecutor)
@@ -81,10 +86,18 @@ public final class GrpcServer implements SmartLifecycle {
     /** Health follows readiness: SERVING while the application accepts traffic. */
     @EventListener
     public void onReadiness(AvailabilityChangeEvent<ReadinessState> event) {
-        ServingStatus status = event.getState() == ReadinessState.ACCEPTING_TRAFFIC ? ServingStatus.SERVING
+        serve(event.getState());
+    }
+
+    private void serve(ReadinessState readiness) {
+        HealthStatusManager current = health;
+        if (current == null) {
+            return;
+        }
+        ServingStatus status = readiness == ReadinessState.ACCEPTING_TRAFFIC ? ServingStatus.SERVING
                 : ServingStatus.NOT_SERVING;
-        health.setStatus("", status);
-        health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
+        current.setStatus("", status);
+        current.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
     }
 
     @Override
