@@ -40,11 +40,15 @@ bench_classpath() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_service PORT LOGFILE: starts the service jar; its PID is left in STARTED_PID.
+# start_service PORT LOGFILE: starts the service jar; its PID is left in STARTED_PID. Its gRPC server listens on a free
+# port unless SERVICE_ARGS says otherwise (--loss.grpc.port=N).
 start_service() {
   port_free "$1" || { log "port $1 is in use"; return 1; }
+  local grpc_port="--loss.grpc.port=0"
+  [[ "${SERVICE_ARGS:-}" == *loss.grpc.port* ]] && grpc_port=
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} java ${SERVICE_JAVA_OPTS:-} -jar "${SERVICE_JAR:-$(service_jar)}" --server.address=127.0.0.1 --server.port="$1" >"$2" 2>&1 &
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} java ${SERVICE_JAVA_OPTS:-} -jar "${SERVICE_JAR:-$(service_jar)}" \
+    --server.address=127.0.0.1 --server.port="$1" --loss.grpc.address=127.0.0.1 $grpc_port ${SERVICE_ARGS:-} >"$2" 2>&1 &
   STARTED_PID=$!
   BENCH_PIDS+=("$STARTED_PID")
 }

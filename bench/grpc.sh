@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# gRPC against HTTP on the same service: the Open Inference Protocol over gRPC with raw tensors
+# (bench/grpc-load.cc, the requests written by lossservice.bench.GrpcPayloads) beside the HTTP form with binary
+# tensors (wrk, bench/post-v2.lua) for large and xlarge cross-entropy, and beside the JSON endpoint (wrk) for
+# small; concurrency 8, 127.0.0.1 only. Each cell runs
+# REPS alternating pairs after a warm-up, and prints the median 2xx/s, p50 and p99 of each side and their ratio.
+# Both load generators are native code with 8 connections, sending the same request again and again and reading the
+# answers without decoding them: on a 2-core machine the client shares the cores with the service, and a Java
+# client (JIT compilers included) took half a core from it.
+#
+#   bench/grpc.sh                  about 6 minutes
+#   DURATION=5 REPS=3 bench/grpc.sh
+#
+# Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
+# SERVICE_PORT (18083), GRPC_PORT (18084), SKIP_BUILD=1, OUT.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$BENCH_ROOT"
+
+DURATION=${DURATION:-10}; REPS=${REPS:-3}; WARMUP=${WARMUP:-10}; CONCURRENCY=${CONCURRENCY:-8}
+CLIENT_WARMUP=2   # s of each gRPC run not counted: connections up, the service's gRPC paths hot again
+SERVICE_PORT=${SERVICE_PORT:-18083}
+GRPC_PORT=${GRPC_PORT:-18084}
+OUT=${OUT:-$BENCH_ROOT/target/bench/grpc-$(date +%Y%m%d-%H%M%S)}
+declare -A SHAPE=([small]=2x10 [large]=256x1000 [xlarge]=2048x1000)
+
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$OUT"
+ensure_tools wrk curl
+build
+if ! [ -f /usr/include/grpcpp/grpcpp.h ] || ! command -v g++ >/dev/null || ! command -v pkg-config >/dev/null; then
+  log "installing libgrpc++-dev, g++ and pkg-config"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config >/dev/null 2>&1 \
+    || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config; }
+fi
+GRPC_LOAD=$BENCH_ROOT/target/bench/grpc-load
+if ! [ "$GRPC_LOAD" -nt "$BENCH_ROOT/bench/grpc-load.cc" ]; then
+  log "compiling bench/grpc-load.cc"
+  mkdir -p "$(dirname "$GRPC_LOAD")"
+  # shellcheck disable=SC2046
+  g++ -O2 -std=c++17 -o "$GRPC_LOAD" "$BENCH_ROOT/bench/grpc-load.cc" $(pkg-config --cflags --libs grpc++) -pthread
+fi
+payloads "$OUT/payloads" small=2x10 large=256x1000 xlarge=2048x1000
+java -cp "$(bench_classpath)" lossservice.bench.InferencePayloads "$OUT/payloads" large=256x1000 xlarge=2048x1000 >&2
+java -cp "$(bench_classpath)" lossservice.bench.GrpcPayloads "$OUT/payloads" cross-entropy small large xlarge >&2
+
+SERVICE_ARGS="--loss.grpc.port=$GRPC_PORT" start_service "$SERVICE_PORT" "$OUT/service.log"; pid=$STARTED_PID
+wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
+
+grpc() {  # grpc SIZE SECONDS LOGFILE
+  timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:$GRPC_PORT" /inference.GRPCInferenceService/ModelInfer \
+    "$OUT/payloads/$1.grpc" "$CONCURRENCY" "$2" "$CLIENT_WARMUP" >"$3" 2>&1 || true
+  grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+}
+http() {  # http SIZE SECONDS LOGFILE: V2 binary for large sizes, the JSON endpoint for small
+  if [ "$1" = small ]; then
+    run_wrk "http://127.0.0.1:$SERVICE_PORT/v1/losses/cross-entropy" "$OUT/payloads/$1.json" "$CONCURRENCY" "$2" "$3"
+  else
+    WRK_BODY=$OUT/payloads/$1.v2 WRK_HEADER_LENGTH=$(cat "$OUT/payloads/$1.v2.header-length") \
+      timeout $(( $2 + 60 )) wrk -t 1 -c "$CONCURRENCY" -d "$2s" --timeout 30s --latency \
+      -s "$BENCH_ROOT/bench/post-v2.lua" "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" >"$3" 2>&1 || true
+    grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+  fi
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '%-7s %-11s %10s %8s %8s   %-11s %10s %8s %8s   %6s\n' size http "2xx/s" p50_ms p99_ms grpc "2xx/s" p50_ms \
+  p99_ms ratio | tee "$OUT/summary.txt"
+for size in large xlarge small; do
+  http "$size" "$WARMUP" "$OUT/warm-http-$size.log" >/dev/null
+  grpc "$size" "$WARMUP" "$OUT/warm-grpc-$size.log" >/dev/null
+  : >"$OUT/$size.http"; : >"$OUT/$size.grpc"
+  for rep in $(seq "$REPS"); do
+    http "$size" "$DURATION" "$OUT/http-$size-$rep.log" >>"$OUT/$size.http"
+    grpc "$size" "$DURATION" "$OUT/grpc-$size-$rep.log" >>"$OUT/$size.grpc"
+  done
+  read -r h_rps h_p50 h_p99 < <(for k in rps p50_us p99_us; do while read -r line; do field "$k" "$line"; done \
+    <"$OUT/$size.http" | median; done | xargs)
+  read -r g_rps g_p50 g_p99 < <(for k in rps p50_us p99_us; do while read -r line; do field "$k" "$line"; done \
+    <"$OUT/$size.grpc" | median; done | xargs)
+  label=$([ "$size" = small ] && echo "json" || echo "v2-binary")
+  awk -v s="$size" -v l="$label" -v hr="$h_rps" -v h5="$h_p50" -v h9="$h_p99" -v gr="$g_rps" -v g5="$g_p50" \
+    -v g9="$g_p99" 'BEGIN { printf "%-7s %-11s %10.1f %8.2f %8.2f   %-11s %10.1f %8.2f %8.2f   %5.2fx\n",
+      s, l, hr, h5 / 1000, h9 / 1000, "grpc-raw", gr, g5 / 1000, g9 / 1000, (hr > 0 ? gr / hr : 0) }' \
+    | tee -a "$OUT/summary.txt"
+done
+log "results in $OUT"

@@ -1,0 +1,103 @@
+package lossservice.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.google.protobuf.ByteString;
+
+import lossservice.grpc.v2.InferParameter;
+import lossservice.grpc.v2.ModelInferRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@link Payloads} requests as encoded {@code ModelInferRequest} messages of the Open Inference Protocol over
+ * gRPC, for bench/grpc-load.cc: the JSON request's arrays as raw tensors ({@code raw_input_contents}; arrays of
+ * JSON integers as INT64, others FP32), its scalars as parameters, and its {@code include} as the requested outputs
+ * with {@code loss} first, the same arrays the JSON and binary HTTP payloads ask for.
+ *
+ * <p>{@code java -cp ... lossservice.bench.GrpcPayloads DIR MODEL NAME...} writes {@code DIR/NAME.grpc} from
+ * {@code DIR/NAME.json}.
+ */
+public final class GrpcPayloads {
+
+    private GrpcPayloads() {
+    }
+
+    public static void main(String[] arguments) throws IOException {
+        Path directory = Path.of(arguments[0]);
+        String model = arguments[1];
+        JsonMapper json = JsonMapper.builder().build();
+        for (int i = 2; i < arguments.length; i++) {
+            ModelInferRequest request = rawRequest(model,
+                    json.readTree(Files.readAllBytes(directory.resolve(arguments[i] + ".json"))));
+            Path file = directory.resolve(arguments[i] + ".grpc");
+            Files.write(file, request.toByteArray());
+            System.err.printf("%s %d bytes%n", file, Files.size(file));
+        }
+    }
+
+    /** The JSON loss request as raw tensors. */
+    static ModelInferRequest rawRequest(String model, JsonNode body) {
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            JsonNode value = field.getValue();
+            String name = snakeCase(field.getKey());
+            if (field.getKey().equals("include")) {
+                request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss"));
+                value.forEach(output -> request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder()
+                        .setName(snakeCase(output.asString()))));
+            } else if (value.isArray()) {
+                List<Long> shape = new ArrayList<>();
+                for (JsonNode level = value; level.isArray(); level = level.get(0)) {
+                    shape.add((long) level.size());
+                }
+                List<JsonNode> leaves = new ArrayList<>();
+                collect(value, leaves);
+                boolean integers = leaves.stream().allMatch(JsonNode::isIntegralNumber);
+                ByteBuffer bytes = ByteBuffer.allocate(leaves.size() * (integers ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+                for (JsonNode leaf : leaves) {
+                    if (integers) {
+                        bytes.putLong(leaf.longValue());
+                    } else {
+                        bytes.putFloat((float) leaf.doubleValue());
+                    }
+                }
+                request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name)
+                        .setDatatype(integers ? "INT64" : "FP32").addAllShape(shape));
+                request.addRawInputContents(ByteString.copyFrom(bytes.array()));
+            } else if (value.isIntegralNumber()) {
+                request.putParameters(name, InferParameter.newBuilder().setInt64Param(value.longValue()).build());
+            } else if (value.isNumber()) {
+                request.putParameters(name, InferParameter.newBuilder().setDoubleParam(value.doubleValue()).build());
+            } else if (value.isBoolean()) {
+                request.putParameters(name, InferParameter.newBuilder().setBoolParam(value.booleanValue()).build());
+            } else if (value.isString()) {
+                request.putParameters(name, InferParameter.newBuilder().setStringParam(value.asString()).build());
+            }
+        }
+        return request.build();
+    }
+
+    private static void collect(JsonNode node, List<JsonNode> leaves) {
+        if (node.isArray()) {
+            node.forEach(element -> collect(element, leaves));
+        } else {
+            leaves.add(node);
+        }
+    }
+
+    private static String snakeCase(String camelCase) {
+        StringBuilder snake = new StringBuilder();
+        for (char c : camelCase.toCharArray()) {
+            snake.append(Character.isUpperCase(c) ? "_" + Character.toLowerCase(c) : String.valueOf(c));
+        }
+        return snake.toString();
+    }
+}
