@@ -38,6 +38,7 @@ import lossservice.problem.PayloadTooLargeException;
 import lossservice.problem.ProblemType;
 import lossservice.problem.ResultOutOfRangeException;
 import lossservice.serving.LossExecutor;
+import lossservice.web.ResponseBodyOutput;
 
 /**
  * The Open Inference Protocol (KServe V2, as NVIDIA Triton speaks it) over HTTP, with the binary tensor data
@@ -138,7 +139,9 @@ class InferenceController {
             body.writeBinary(response.getOutputStream());
         } else {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            body.writeJson(response.getOutputStream());
+            ResponseBodyOutput json = ResponseBodyOutput.of(response);
+            body.writeJson(json);
+            json.finish();
         }
     }
 

@@ -12,6 +12,7 @@ import lossservice.loss.RawRequest;
 import lossservice.problem.UnknownLossException;
 import lossservice.problem.Violations;
 import lossservice.serving.LossExecutor;
+import lossservice.web.ResponseBodyOutput;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -65,8 +66,10 @@ class LossController {
         LossResult result = executor.execute(definition, call, PROTOCOL);
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        JsonResultWriter.write(response.getOutputStream(), call, result, definition.echoes(call), executor.backend(),
+        ResponseBodyOutput body = ResponseBodyOutput.of(response);
+        JsonResultWriter.write(body, call, result, definition.echoes(call), executor.backend(),
                 call.input(definition.signature().firstInput().name()).shape());
+        body.finish();
     }
 
     @Tag(name = "losses")

@@ -46,6 +46,10 @@ class LossEndpointHttpTests {
         assertThat(answer.get("batchSize").intValue()).isEqualTo(2);
         assertThat(answer.get("numClasses").intValue()).isEqualTo(10);
         assertThat(answer.get("backend").asString()).isEqualTo("cpu");
+        // A small answer goes out in one piece, with its length.
+        assertThat(response.headers().firstValue("Content-Length")).hasValue(
+                String.valueOf(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        assertThat(response.headers().firstValue("Transfer-Encoding")).isEmpty();
     }
 
     @Test
