@@ -186,6 +186,9 @@ public final class CallBinder {
     /** Real numbers in the precision: finite there, and within {@code range} when it is given. */
     private static Tensor reals(RawArray array, DType dtype, Range range, Violations violations) {
         Tensor wire = array.tensor();
+        if (wire != null && wire.dtype() == dtype && range == null && wire.allFinite()) {
+            return wire; // binary data in the call's precision, every number finite: nothing to copy or report
+        }
         Tensor reals = wire != null && wire.dtype() == dtype ? wire : Tensor.allocate(dtype, array.shape());
         boolean copy = reals != wire;
         boolean valid = true;

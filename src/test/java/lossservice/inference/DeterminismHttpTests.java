@@ -9,6 +9,11 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +78,39 @@ class DeterminismHttpTests {
                 sent[i] = (float) sent[i]; // FP32 data written in JSON reads back as a double
             }
             assertThat(sent).as("%s through the protocol", field).containsExactly(flatten(everything.get(field), float64));
+        }
+    }
+
+    /** The largest valid case of each loss in each precision. */
+    static List<OracleVectors.Case> oneCasePerLossAndPrecision() {
+        Map<String, OracleVectors.Case> chosen = new TreeMap<>();
+        for (OracleVectors.Case oracleCase : cases()) {
+            String key = oracleCase.endpoint() + (oracleCase.isFloat64() ? " float64" : " float32");
+            OracleVectors.Case kept = chosen.get(key);
+            if (kept == null || oracleCase.request().toString().length() > kept.request().toString().length()) {
+                chosen.put(key, oracleCase);
+            }
+        }
+        return List.copyOf(chosen.values());
+    }
+
+    /** Computed on many threads at once, the same numbers: nothing a thread keeps changes a result. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneCasePerLossAndPrecision")
+    void theSameRequestFromManyThreadsAtOnceGetsTheSameNumbers(OracleVectors.Case oracleCase) throws Exception {
+        List<String> outputs = oracleCase.allOutputs();
+        JsonNode first = postJson(oracleCase, outputs);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                answers.add(callers.submit(() -> postJson(oracleCase, outputs)));
+            }
+            for (Future<JsonNode> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo(first);
+            }
+        } finally {
+            callers.shutdownNow();
         }
     }
 
