@@ -159,6 +159,12 @@ class InferenceController {
         if (allowed == null) {
             return error(HttpStatus.NOT_FOUND, "There is no Open Inference Protocol endpoint at " + path + ".");
         }
+        String method = request.getMethod();
+        if (method.equals(allowed) || ("HEAD".equals(method) && "GET".equals(allowed))) {
+            // The endpoint exists and the method is right: only its produces (JSON) did not match the Accept.
+            return error(HttpStatus.NOT_ACCEPTABLE, "The answer of " + path + " is application/json, which the"
+                    + " Accept header does not allow.");
+        }
         return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, allowed)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(InferenceResponseWriter.error(request.getMethod() + " is not allowed on " + path

@@ -22,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -362,6 +363,17 @@ class InferenceProtocolHttpTests {
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(get.headers().firstValue("Allow")).hasValue("POST");
         assertThat(TritonHttpClient.JSON.readTree(get.body()).get("error").asString()).contains("POST");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"GET, /v2", "GET, /v2/models/cross-entropy", "GET, /v2/models/focal/versions/1",
+            "POST, /v2/repository/index"})
+    void anAcceptThatExcludesJsonGets406NotA405(String method, String path) throws Exception {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + path)).header("Accept", "text/html")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertError(response, 406, "Accept");
     }
 
     private static void assertError(HttpResponse<byte[]> response, int status, String expectedInMessage) {
