@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import lossservice.oracle.NestedArrays;
 
 /** The maths and the rules of {@code POST /v1/losses/kl-divergence}, through the JSON endpoint without HTTP. */
 class KlDivergenceTests {
@@ -100,8 +101,8 @@ class KlDivergenceTests {
                     if (!reduction.equals("none")) {
                         assertThat(response.get("loss").doubleValue()).isZero();
                     }
-                    assertThat(Json.flat(response.get("perSampleLoss"))).containsOnly(0.0);
-                    assertThat(Json.flat(response.get("gradient"))).containsOnly(0.0);
+                    assertThat(NestedArrays.flat(response.get("perSampleLoss"))).containsOnly(0.0);
+                    assertThat(NestedArrays.flat(response.get("gradient"))).containsOnly(0.0);
                     assertThat(response.get("studentProbabilities")).isEqualTo(response.get("teacherProbabilities"));
                 }
             }
@@ -143,7 +144,7 @@ class KlDivergenceTests {
         double[] s = logits(random, shape, 2.0);
         double[] t = logits(random, shape, 2.0);
         double temperature = 2.5;
-        double[] gradient = Json.flat(endpoint.post(body(s, t, shape, temperature, reduction, "float64",
+        double[] gradient = NestedArrays.flat(endpoint.post(body(s, t, shape, temperature, reduction, "float64",
                 "[\"gradient\"]")).get("gradient"));
         double h = 1e-5;
         for (int i = 0; i < s.length; i++) {
@@ -203,7 +204,7 @@ class KlDivergenceTests {
         double expected = Math.log(1 + Math.exp(1) + Math.exp(2));
         assertThat(response.get("loss").floatValue()).isEqualTo((float) expected);
         assertThat(response.get("teacherProbabilities").toString()).isEqualTo("[[1.0,0.0,0.0]]");
-        assertThat(Json.flat(response.get("gradient"))).doesNotContain(Double.NaN);
+        assertThat(NestedArrays.flat(response.get("gradient"))).doesNotContain(Double.NaN);
     }
 
     @Test
@@ -218,8 +219,8 @@ class KlDivergenceTests {
         assertThat(float32.get("loss").floatValue()).isEqualTo((float) float64.get("loss").doubleValue());
         for (String output : new String[] {"teacherProbabilities", "studentProbabilities", "perSampleLoss",
                 "gradient"}) {
-            double[] narrow = Json.flat(float32.get(output));
-            double[] wide = Json.flat(float64.get(output));
+            double[] narrow = NestedArrays.flat(float32.get(output));
+            double[] wide = NestedArrays.flat(float64.get(output));
             for (int i = 0; i < wide.length; i++) {
                 assertThat((float) narrow[i]).as(output + " " + i).isEqualTo((float) wide[i]);
             }
@@ -395,12 +396,12 @@ class KlDivergenceTests {
             assertClose("loss", new double[] {expected.loss()}, new double[] {response.get("loss").doubleValue()},
                     atol, rtol);
         }
-        assertClose("perSampleLoss", expected.perSample(), Json.flat(response.get("perSampleLoss")), atol, rtol);
+        assertClose("perSampleLoss", expected.perSample(), NestedArrays.flat(response.get("perSampleLoss")), atol, rtol);
         assertClose("teacherProbabilities", expected.teacherProbabilities(),
-                Json.flat(response.get("teacherProbabilities")), atol, rtol);
+                NestedArrays.flat(response.get("teacherProbabilities")), atol, rtol);
         assertClose("studentProbabilities", expected.studentProbabilities(),
-                Json.flat(response.get("studentProbabilities")), atol, rtol);
-        assertClose("gradient", expected.gradient(), Json.flat(response.get("gradient")), atol, rtol);
+                NestedArrays.flat(response.get("studentProbabilities")), atol, rtol);
+        assertClose("gradient", expected.gradient(), NestedArrays.flat(response.get("gradient")), atol, rtol);
     }
 
     private static void assertClose(String what, double[] expected, double[] actual, double atol, double rtol) {
@@ -422,7 +423,7 @@ class KlDivergenceTests {
             return response.get("loss").doubleValue();
         }
         double sum = 0;
-        for (double value : Json.flat(response.get("perSampleLoss"))) {
+        for (double value : NestedArrays.flat(response.get("perSampleLoss"))) {
             sum += value;
         }
         return sum;
@@ -443,7 +444,7 @@ class KlDivergenceTests {
 
     private static String body(double[] s, double[] t, int[] shape, double temperature, String reduction,
             String dtype, String include) {
-        return "{\"studentLogits\": " + Json.array(s, shape) + ", \"teacherLogits\": " + Json.array(t, shape)
+        return "{\"studentLogits\": " + NestedArrays.array(s, shape) + ", \"teacherLogits\": " + NestedArrays.array(t, shape)
                 + ", \"temperature\": " + temperature + ", \"reduction\": \"" + reduction + "\", \"dtype\": \""
                 + dtype + "\", \"include\": " + include + "}";
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import lossservice.oracle.NestedArrays;
 
 /** The maths and the rules of {@code POST /v1/losses/nll}, through the JSON endpoint without HTTP. */
 class NegativeLogLikelihoodTests {
@@ -110,12 +111,12 @@ class NegativeLogLikelihoodTests {
                 targets[e] = e % 5 == 4 ? 7 : random.nextInt(c);
             }
             String weights = weights(random, c);
-            String common = "\"targets\": " + Json.array(targets, targetShape) + ", \"classWeights\": " + weights
+            String common = "\"targets\": " + NestedArrays.array(targets, targetShape) + ", \"classWeights\": " + weights
                     + ", \"ignoreIndex\": 7, \"reduction\": \"" + reduction + "\", \"dtype\": \"float64\"";
 
-            JsonNode nll = endpoint.post("{\"logProbabilities\": " + Json.array(logSoftmax, shape) + ", " + common
+            JsonNode nll = endpoint.post("{\"logProbabilities\": " + NestedArrays.array(logSoftmax, shape) + ", " + common
                     + ", \"include\": [\"perSampleLoss\", \"gradient\"]}");
-            JsonNode ce = crossEntropy.post("{\"logits\": " + Json.array(logits, shape) + ", " + common
+            JsonNode ce = crossEntropy.post("{\"logits\": " + NestedArrays.array(logits, shape) + ", " + common
                     + ", \"labelSmooth\": false, \"include\": [\"perSampleLoss\", \"gradient\", \"probabilities\"]}");
 
             if (reduction.equals("none")) {
@@ -124,16 +125,16 @@ class NegativeLogLikelihoodTests {
                 assertThat(nll.get("loss").doubleValue())
                         .isCloseTo(ce.get("loss").doubleValue(), within(ce.get("loss")));
             }
-            double[] nllPerSample = Json.flat(nll.get("perSampleLoss"));
-            double[] cePerSample = Json.flat(ce.get("perSampleLoss"));
+            double[] nllPerSample = NestedArrays.flat(nll.get("perSampleLoss"));
+            double[] cePerSample = NestedArrays.flat(ce.get("perSampleLoss"));
             for (int e = 0; e < cePerSample.length; e++) {
                 assertThat(nllPerSample[e]).isCloseTo(cePerSample[e], org.assertj.core.data.Offset.offset(
                         1e-12 + 1e-10 * Math.abs(cePerSample[e])));
             }
             // dCE/dx_j = g_j - p_j sum_c g_c along the classes of each position, g = dNLL/dlogProbabilities.
-            double[] g = Json.flat(nll.get("gradient"));
-            double[] p = Json.flat(ce.get("probabilities"));
-            double[] ceGradient = Json.flat(ce.get("gradient"));
+            double[] g = NestedArrays.flat(nll.get("gradient"));
+            double[] p = NestedArrays.flat(ce.get("probabilities"));
+            double[] ceGradient = NestedArrays.flat(ce.get("gradient"));
             for (int n = 0; n < shape[0]; n++) {
                 for (int s = 0; s < spatial; s++) {
                     double sum = 0;
@@ -162,14 +163,14 @@ class NegativeLogLikelihoodTests {
         }
         String rest = ", \"targets\": [[1, 3], [0, -100], [2, 2]], \"classWeights\": [0.5, 2.0, 1.5, 3.0],"
                 + " \"reduction\": \"" + reduction + "\", \"dtype\": \"float64\"";
-        JsonNode at = endpoint.post("{\"logProbabilities\": " + Json.array(x, shape) + rest
+        JsonNode at = endpoint.post("{\"logProbabilities\": " + NestedArrays.array(x, shape) + rest
                 + ", \"include\": [\"gradient\", \"perSampleLoss\"]}");
-        double[] gradient = Json.flat(at.get("gradient"));
+        double[] gradient = NestedArrays.flat(at.get("gradient"));
         double base = total(at, reduction);
         for (int i = 0; i < x.length; i++) {
             double[] moved = x.clone();
             moved[i] += 0.5;
-            JsonNode after = endpoint.post("{\"logProbabilities\": " + Json.array(moved, shape) + rest
+            JsonNode after = endpoint.post("{\"logProbabilities\": " + NestedArrays.array(moved, shape) + rest
                     + ", \"include\": [\"perSampleLoss\"]}");
             assertThat((total(after, reduction) - base) / 0.5).as("entry " + i)
                     .isCloseTo(gradient[i], org.assertj.core.data.Offset.offset(1e-12));
@@ -185,7 +186,7 @@ class NegativeLogLikelihoodTests {
                      "targets": [1, 0, 2], "reduction": "none", "dtype": "%s", "include": ["gradient"]}"""
                     .formatted(dtype));
 
-            double[] perSample = Json.flat(response.get("perSampleLoss"));
+            double[] perSample = NestedArrays.flat(response.get("perSampleLoss"));
             assertThat(new float[] {(float) perSample[0], (float) perSample[1], (float) perSample[2]})
                     .containsExactly(10000.0f, 30000.00390625f, -5.0f);
             assertThat(response.get("gradient").get(1).toString()).isEqualTo("[-1.0,0.0,0.0]");
@@ -218,8 +219,8 @@ class NegativeLogLikelihoodTests {
         for (int e = 0; e < targets.length; e++) {
             targets[e] = random.nextInt(7);
         }
-        String body = "{\"logProbabilities\": " + Json.array(x, shape) + ", \"targets\": "
-                + Json.array(targets, new int[] {6, 3})
+        String body = "{\"logProbabilities\": " + NestedArrays.array(x, shape) + ", \"targets\": "
+                + NestedArrays.array(targets, new int[] {6, 3})
                 + ", \"classWeights\": [0.125, 0.75, 1.3125, 0.25, 2.875, 1.0, 0.5],"
                 + " \"include\": [\"perSampleLoss\", \"gradient\"]";
         JsonNode float32 = endpoint.post(body + "}");
@@ -227,8 +228,8 @@ class NegativeLogLikelihoodTests {
 
         assertThat(float32.get("loss").floatValue()).isEqualTo((float) float64.get("loss").doubleValue());
         for (String output : new String[] {"perSampleLoss", "gradient"}) {
-            double[] narrow = Json.flat(float32.get(output));
-            double[] wide = Json.flat(float64.get(output));
+            double[] narrow = NestedArrays.flat(float32.get(output));
+            double[] wide = NestedArrays.flat(float64.get(output));
             for (int i = 0; i < wide.length; i++) {
                 assertThat((float) narrow[i]).as(output + " " + i).isEqualTo((float) wide[i]);
             }
@@ -249,8 +250,8 @@ class NegativeLogLikelihoodTests {
         }
         for (String dtype : new String[] {"float32", "float64"}) {
             for (String reduction : new String[] {"mean", "sum"}) {
-                String body = "{\"logProbabilities\": " + Json.array(x, shape) + ", \"targets\": "
-                        + Json.array(targets, new int[] {40, 3}) + ", \"classWeights\": " + weights(random, 9)
+                String body = "{\"logProbabilities\": " + NestedArrays.array(x, shape) + ", \"targets\": "
+                        + NestedArrays.array(targets, new int[] {40, 3}) + ", \"classWeights\": " + weights(random, 9)
                         + ", \"reduction\": \"" + reduction + "\", \"dtype\": \"" + dtype + "\", \"include\": ";
                 List<String> losses = new ArrayList<>();
                 for (String include : new String[] {"[]", "[\"perSampleLoss\"]", "[\"gradient\"]",
@@ -275,7 +276,7 @@ class NegativeLogLikelihoodTests {
 
         JsonNode sum = endpoint.post(body + ", \"reduction\": \"sum\"}");
         assertThat(sum.get("loss").doubleValue()).isZero();
-        assertThat(Json.flat(sum.get("gradient"))).containsOnly(0.0);
+        assertThat(NestedArrays.flat(sum.get("gradient"))).containsOnly(0.0);
     }
 
     @Test
@@ -355,8 +356,8 @@ class NegativeLogLikelihoodTests {
             for (int e = 0; e < targets.length; e++) {
                 targets[e] = random.nextInt(shape[1]);
             }
-            bodies.add("{\"logProbabilities\": " + Json.array(x, shape) + ", \"targets\": "
-                    + Json.array(targets, targetShape) + ", \"reduction\": \"" + (call % 3 == 1 ? "sum" : "mean")
+            bodies.add("{\"logProbabilities\": " + NestedArrays.array(x, shape) + ", \"targets\": "
+                    + NestedArrays.array(targets, targetShape) + ", \"reduction\": \"" + (call % 3 == 1 ? "sum" : "mean")
                     + "\", \"dtype\": \"" + (call++ % 2 == 0 ? "float32" : "float64")
                     + "\", \"include\": [\"perSampleLoss\", \"gradient\"]}");
         }
@@ -379,7 +380,7 @@ class NegativeLogLikelihoodTests {
             return response.get("loss").doubleValue();
         }
         double sum = 0;
-        for (double value : Json.flat(response.get("perSampleLoss"))) {
+        for (double value : NestedArrays.flat(response.get("perSampleLoss"))) {
             sum += value;
         }
         return sum;
@@ -394,7 +395,7 @@ class NegativeLogLikelihoodTests {
         for (int k = 0; k < c; k++) {
             weights[k] = 0.25 + 2 * random.nextDouble();
         }
-        return Json.array(weights, new int[] {c});
+        return NestedArrays.array(weights, new int[] {c});
     }
 
     /** log_softmax along dimension 1, max-shifted, in float64. */

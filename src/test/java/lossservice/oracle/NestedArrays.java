@@ -1,30 +1,31 @@
-package lossservice.losses.nll;
+package lossservice.oracle;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import tools.jackson.databind.JsonNode;
 
 /** Nested JSON arrays from flat row-major numbers, and back. */
-final class Json {
+public final class NestedArrays {
 
-    private Json() {
+    private NestedArrays() {
     }
 
-    static String array(double[] values, int[] shape) {
+    public static String array(double[] values, int[] shape) {
         StringBuilder json = new StringBuilder();
         nest(json, shape, 0, new int[] {0}, at -> json.append(values[at]));
         return json.toString();
     }
 
-    static String array(long[] values, int[] shape) {
+    public static String array(long[] values, int[] shape) {
         StringBuilder json = new StringBuilder();
         nest(json, shape, 0, new int[] {0}, at -> json.append(values[at]));
         return json.toString();
     }
 
     /** The numbers of a nested array, row-major. */
-    static double[] flat(JsonNode array) {
+    public static double[] flat(JsonNode array) {
         List<Double> values = new ArrayList<>();
         collect(array, values);
         return values.stream().mapToDouble(Double::doubleValue).toArray();
@@ -39,7 +40,7 @@ final class Json {
     }
 
     private static void nest(StringBuilder json, int[] shape, int level, int[] at,
-            java.util.function.IntConsumer element) {
+            IntConsumer element) {
         json.append('[');
         for (int i = 0; i < shape[level]; i++) {
             if (i > 0) {
