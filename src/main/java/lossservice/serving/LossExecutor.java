@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs a validated call of any loss, for every transport: with a compute scratch (on a compute worker, or on the
- * calling thread when it is small) and within the request's deadline ({@link ComputePool}), timed in {@code loss_computation_seconds{loss, protocol, backend}},
+ * Runs a validated call of any loss, for every transport: on a compute worker with its scratch memory and within
+ * the request's deadline ({@link ComputePool}), timed in {@code loss_computation_seconds{loss, protocol, backend}},
  * and refused with {@link ResultOutOfRangeException} when a number would not be finite in the call's precision
  * (no response ever holds NaN or an infinity).
  */
@@ -55,7 +55,8 @@ public class LossExecutor {
                         return definition.compute(call, scratch);
                     }
                 });
-        LossResult result = computePool.compute(deadline, elements, computation);
+        LossResult result = deadline == null ? computePool.compute(computation)
+                : computePool.compute(deadline, computation);
         requireFinite(result, call);
         return result;
     }

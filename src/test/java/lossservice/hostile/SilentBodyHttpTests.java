@@ -46,7 +46,12 @@ class SilentBodyHttpTests extends HostileClientsApplicationTests {
                 assertThat(large.statusCode()).as(large.body()).isEqualTo(200);
             }
             assertThat((System.nanoTime() - started) / 1_000_000).as("no request waited for a place").isLessThan(5_000);
-            assertThat(admission.inProgress()).isZero();
+            // A place is given back after the answer is written, so the last one may still be held for a moment.
+            long settle = System.nanoTime() + 2_000_000_000L;
+            while (admission.inProgress() != 0 && System.nanoTime() < settle) {
+                Thread.sleep(5);
+            }
+            assertThat(admission.inProgress()).as("places held by silent bodies").isZero();
 
             for (RawHttp http : silent) {
                 http.timeout(6_000);
