@@ -12,6 +12,7 @@
 #   DURATION=5 REPS=3 bench/grpc.sh
 #
 # Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
+# SIZES ("large xlarge small"), SERVICE_ARGS (more options of the service, e.g. --loss.grpc.threads=4),
 # SERVICE_PORT (18083), GRPC_PORT (18084), SKIP_BUILD=1, OUT.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -46,7 +47,7 @@ payloads "$OUT/payloads" small=2x10 large=256x1000 xlarge=2048x1000
 java -cp "$(bench_classpath)" lossservice.bench.InferencePayloads "$OUT/payloads" large=256x1000 xlarge=2048x1000 >&2
 java -cp "$(bench_classpath)" lossservice.bench.GrpcPayloads "$OUT/payloads" cross-entropy small large xlarge >&2
 
-SERVICE_ARGS="--loss.grpc.port=$GRPC_PORT" start_service "$SERVICE_PORT" "$OUT/service.log"; pid=$STARTED_PID
+SERVICE_ARGS="--loss.grpc.port=$GRPC_PORT ${SERVICE_ARGS:-}" start_service "$SERVICE_PORT" "$OUT/service.log"; pid=$STARTED_PID
 wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
 
 grpc() {  # grpc SIZE SECONDS LOGFILE
@@ -68,7 +69,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 printf '%-7s %-11s %10s %8s %8s   %-11s %10s %8s %8s   %6s\n' size http "2xx/s" p50_ms p99_ms grpc "2xx/s" p50_ms \
   p99_ms ratio | tee "$OUT/summary.txt"
-for size in large xlarge small; do
+for size in ${SIZES:-large xlarge small}; do
   http "$size" "$WARMUP" "$OUT/warm-http-$size.log" >/dev/null
   grpc "$size" "$WARMUP" "$OUT/warm-grpc-$size.log" >/dev/null
   : >"$OUT/$size.http"; : >"$OUT/$size.grpc"

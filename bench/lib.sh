@@ -53,11 +53,18 @@ start_service() {
   BENCH_PIDS+=("$STARTED_PID")
 }
 
-# start_floor PORT LOGFILE: starts the floor server; its PID is left in STARTED_PID.
+# start_floor PORT LOGFILE: starts the floor server; its PID is left in STARTED_PID. With FLOOR_JAR, the shared
+# reference floor (shared/bench/floor-server, built with mvn package: null-server.jar) with its default threads
+# instead of lossservice.bench.FloorServer.
 start_floor() {
   port_free "$1" || { log "port $1 is in use"; return 1; }
-  # shellcheck disable=SC2086
-  java ${FLOOR_JAVA_OPTS:-} -cp "$(bench_classpath)" lossservice.bench.FloorServer "$1" "${FLOOR_THREADS:-200}" >"$2" 2>&1 &
+  if [ -n "${FLOOR_JAR:-}" ]; then
+    # shellcheck disable=SC2086
+    java ${FLOOR_JAVA_OPTS:-} -jar "$FLOOR_JAR" --port "$1" >"$2" 2>&1 &
+  else
+    # shellcheck disable=SC2086
+    java ${FLOOR_JAVA_OPTS:-} -cp "$(bench_classpath)" lossservice.bench.FloorServer "$1" "${FLOOR_THREADS:-200}" >"$2" 2>&1 &
+  fi
   STARTED_PID=$!
   BENCH_PIDS+=("$STARTED_PID")
 }
@@ -77,6 +84,19 @@ wait_up() {
   done
   log "$url was not UP within ${3:-120} s"
   return 1
+}
+
+# wait_floor PORT PID: waits until the floor answers HTTP at all (the shared floor has no health endpoint).
+wait_floor() {
+  if [ -z "${FLOOR_JAR:-}" ]; then
+    wait_up "http://127.0.0.1:$1/health" "$2"
+    return
+  fi
+  local deadline=$(( $(date +%s) + 60 ))
+  until curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/"; do
+    kill -0 "$2" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ] || { log "the floor on port $1 did not start"; return 1; }
+    sleep 0.05
+  done
 }
 
 # cpu_ticks PID...: CPU time (user + system, in clock ticks) the processes have used so far.

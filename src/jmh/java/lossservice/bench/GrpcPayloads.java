@@ -85,7 +85,7 @@ public final class GrpcPayloads {
         return request.build();
     }
 
-    private static void collect(JsonNode node, List<JsonNode> leaves) {
+    static void collect(JsonNode node, List<JsonNode> leaves) {
         if (node.isArray()) {
             node.forEach(element -> collect(element, leaves));
         } else {
@@ -93,7 +93,7 @@ public final class GrpcPayloads {
         }
     }
 
-    private static String snakeCase(String camelCase) {
+    static String snakeCase(String camelCase) {
         StringBuilder snake = new StringBuilder();
         for (char c : camelCase.toCharArray()) {
             snake.append(Character.isUpperCase(c) ? "_" + Character.toLowerCase(c) : String.valueOf(c));

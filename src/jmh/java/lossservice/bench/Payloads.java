@@ -11,7 +11,8 @@ import java.util.Random;
  * {@code include: ["smoothedTargets", "gradient"]}, logits drawn from N(0, 2^2) with a fixed seed and
  * written in float32's shortest round-trip form (what the service itself writes).
  *
- * <p>{@code java -cp ... lossservice.bench.Payloads DIR name=NxC...} writes {@code DIR/name.json} files.
+ * <p>{@code java -cp ... lossservice.bench.Payloads DIR name=NxC...} writes {@code DIR/name.json} files (a size
+ * NxCxHxW writes a {@link #segmentation} request).
  */
 public final class Payloads {
 
@@ -127,7 +128,12 @@ public final class Payloads {
         for (int k = 1; k < args.length; k++) {
             String[] nameAndSize = args[k].split("=");
             Path file = dir.resolve(nameAndSize[0] + ".json");
-            byte[] body = indexTargets(nameAndSize[1]);
+            String[] dimensions = nameAndSize[1].split("x");
+            // NxCxHxW: a segmentation-like request; NxC: class indices.
+            byte[] body = dimensions.length == 4
+                    ? segmentation(Integer.parseInt(dimensions[0]), Integer.parseInt(dimensions[1]),
+                            Integer.parseInt(dimensions[2]), Integer.parseInt(dimensions[3]), SEED)
+                    : indexTargets(nameAndSize[1]);
             Files.write(file, body);
             System.out.printf("%s %s %d bytes%n", file, nameAndSize[1], body.length);
         }
