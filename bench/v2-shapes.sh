@@ -44,7 +44,7 @@ run() {  # run json|v2 CASE SECONDS LOGFILE
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # 2xx/s of a RESULT line: answers other than 2xx (503 overloaded) are not throughput.
 ok_rps() { awk -v r="$(field rps "$1")" -v n="$(field requests "$1")" -v e="$(field status_errors "$1")" \
-  'BEGIN { printf "%.2f\n", n > 0 ? r * (n - e) / n : 0 }'; }
+  'BEGIN { printf "%.2f\n", (n > 0 ? r * (n - e) / n : 0) }'; }
 
 # Both sides must answer 200 before anything is measured.
 for case_ in "${!MODEL[@]}"; do

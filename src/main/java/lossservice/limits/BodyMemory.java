@@ -1,8 +1,11 @@
 package lossservice.limits;
 
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
+import lossservice.problem.OverloadedException;
 
 /**
  * The memory all buffered request bodies may take together ({@code loss.limits.max-buffered-bytes}). Bodies are read
@@ -75,6 +78,31 @@ public class BodyMemory {
 
     void release(long bytes) {
         used.addAndGet(-bytes);
+    }
+
+    /**
+     * Counts a message that a transport has already read whole (a gRPC request, whose size is only known once it
+     * has arrived) against the same limit as HTTP bodies until the returned hold is closed.
+     *
+     * @throws OverloadedException when it does not fit in its share
+     */
+    public Hold hold(long bytes, boolean small, long retryAfterSeconds) {
+        if (!tryReserve(bytes, small)) {
+            throw new OverloadedException("The service is receiving more requests than it has memory for ("
+                    + limit / (1 << 20) + " MiB); retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                release(bytes);
+            }
+        };
+    }
+
+    /** Bytes held by {@link #hold}, given back once when closed. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Bytes reserved now. */

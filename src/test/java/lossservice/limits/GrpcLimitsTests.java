@@ -37,6 +37,9 @@ class GrpcLimitsTests extends SmallLimitsApplicationTests {
     @Autowired
     GatedComputePool pool;
 
+    @Autowired
+    BodyMemory bodyMemory;
+
     private ManagedChannel channel;
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
 
@@ -70,6 +73,23 @@ class GrpcLimitsTests extends SmallLimitsApplicationTests {
         pool.open();
         assertThat(first.get(10, TimeUnit.SECONDS).getOutputsCount()).isPositive();
         assertThat(second.get(10, TimeUnit.SECONDS).getOutputsCount()).isPositive();
+    }
+
+    @Test
+    void aCallThatDoesNotFitInTheBodiesMemoryIsUnavailableAndAnAnsweredOneGivesItsShareBack() {
+        long before = bodyMemory.used();
+        assertThat(stub.modelInfer(seed()).getOutputsCount()).isPositive();
+        assertThat(bodyMemory.used()).as("given back after the answer").isEqualTo(before);
+
+        try (BodyMemory.Hold everything = bodyMemory.hold(bodyMemory.limit() - bodyMemory.used(), true, 1)) {
+            StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> stub.modelInfer(seed()));
+
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).contains("memory");
+        }
+        assertThat(bodyMemory.used()).as("a refused call holds nothing").isEqualTo(before);
+        assertThat(stub.modelInfer(seed()).getOutputsCount()).isPositive();
     }
 
     @Test

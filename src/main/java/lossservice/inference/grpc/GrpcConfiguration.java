@@ -1,9 +1,12 @@
 package lossservice.inference.grpc;
 
+import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
 import lossservice.limits.Admission;
+import lossservice.limits.BodyMemory;
 import lossservice.limits.LimitsProperties;
 import lossservice.loss.LossRegistry;
 import lossservice.metrics.LossMetrics;
+import lossservice.metrics.LossMetrics.Rejection;
 import lossservice.serving.LossExecutor;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -21,12 +24,17 @@ class GrpcConfiguration {
 
     @Bean
     GrpcServer grpcServer(GrpcProperties properties, LossRegistry registry, LossExecutor executor,
-            Admission admission, LossMetrics metrics, ApplicationAvailability availability, LimitsProperties limits,
+            Admission admission, BodyMemory bodyMemory, LossMetrics metrics, ApplicationAvailability availability,
+            LimitsProperties limits,
             @Value("${spring.application.name:loss-service}") String name,
             @Value("${loss.inference.server-version:unknown}") String version,
             @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") java.time.Duration shutdownTimeout) {
-        InferenceGrpcService service = new InferenceGrpcService(registry, executor, admission, metrics, availability,
-                limits, name, version);
-        return new GrpcServer(properties, service, availability, limits.maxBodySize().toBytes(), shutdownTimeout);
+        InferenceGrpcService service = new InferenceGrpcService(registry, executor, admission, bodyMemory, metrics,
+                availability, limits, name, version);
+        GrpcMessageGate gate = new GrpcMessageGate(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+                limits.effectiveMaxConcurrentRequests() + limits.effectiveSmallRequestPlaces(), limits.admissionWait(),
+                limits.retryAfterSeconds(), () -> metrics.rejected(Rejection.OVERLOADED, InferenceGrpcService.PROTOCOL));
+        return new GrpcServer(properties, service, gate, availability, limits.maxBodySize().toBytes(),
+                shutdownTimeout);
     }
 }

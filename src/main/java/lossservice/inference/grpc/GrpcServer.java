@@ -33,9 +33,11 @@ import org.springframework.context.event.EventListener;
 public final class GrpcServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+    private static final int FLOW_CONTROL_WINDOW = 1 << 20;
 
     private final GrpcProperties properties;
     private final InferenceGrpcService service;
+    private final GrpcMessageGate gate;
     private final long maxMessageBytes;
     private final Duration shutdownTimeout;
     private final ApplicationAvailability availability;
@@ -43,10 +45,11 @@ public final class GrpcServer implements SmartLifecycle {
     private ExecutorService callExecutor;
     private volatile Server server;
 
-    GrpcServer(GrpcProperties properties, InferenceGrpcService service, ApplicationAvailability availability,
-            long maxMessageBytes, Duration shutdownTimeout) {
+    GrpcServer(GrpcProperties properties, InferenceGrpcService service, GrpcMessageGate gate,
+            ApplicationAvailability availability, long maxMessageBytes, Duration shutdownTimeout) {
         this.properties = properties;
         this.service = service;
+        this.gate = gate;
         this.availability = availability;
         this.maxMessageBytes = maxMessageBytes;
         this.shutdownTimeout = shutdownTimeout;
@@ -73,6 +76,10 @@ public final class GrpcServer implements SmartLifecycle {
                     // A message over the body limit is refused by the transport (RESOURCE_EXHAUSTED) before it is read.
                     .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
                     .addService(service)
+                    .intercept(gate)
+                    // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
+                    // much of its message in the transport's direct memory (tuned windows grew to several MB each).
+                    .flowControlWindow(FLOW_CONTROL_WINDOW)
                     .addService(health.getHealthService())
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .build()

@@ -26,6 +26,7 @@ import lossservice.inference.InferenceRequest;
 import lossservice.inference.ModelCalls;
 import lossservice.inference.ProtocolMetadata;
 import lossservice.limits.Admission;
+import lossservice.limits.BodyMemory;
 import lossservice.limits.LimitsProperties;
 import lossservice.loss.LossDefinition;
 import lossservice.loss.LossRegistry;
@@ -62,17 +63,20 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     private final LossRegistry registry;
     private final LossExecutor executor;
     private final Admission admission;
+    private final BodyMemory bodyMemory;
     private final LossMetrics metrics;
     private final ApplicationAvailability availability;
     private final LimitsProperties limits;
     private final String name;
     private final String version;
 
-    InferenceGrpcService(LossRegistry registry, LossExecutor executor, Admission admission, LossMetrics metrics,
-            ApplicationAvailability availability, LimitsProperties limits, String name, String version) {
+    InferenceGrpcService(LossRegistry registry, LossExecutor executor, Admission admission, BodyMemory bodyMemory,
+            LossMetrics metrics, ApplicationAvailability availability, LimitsProperties limits, String name,
+            String version) {
         this.registry = registry;
         this.executor = executor;
         this.admission = admission;
+        this.bodyMemory = bodyMemory;
         this.metrics = metrics;
         this.availability = availability;
         this.limits = limits;
@@ -125,7 +129,12 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             }
             LossDefinition definition = find(request.getModelName(), request.getModelVersion());
             Deadline deadline = deadline();
-            try (Admission.Place place = admission.admit(request.getSerializedSize(), deadline)) {
+            long size = request.getSerializedSize();
+            // The message is already in memory: it counts against the bodies' memory as an HTTP body does, so many
+            // large calls at once are turned away (UNAVAILABLE) instead of piling up parsed on the heap.
+            try (BodyMemory.Hold held = bodyMemory.hold(size, size <= limits.smallRequestSize().toBytes(),
+                    limits.retryAfterSeconds());
+                    Admission.Place place = admission.admit(size, deadline)) {
                 InferenceRequest inference = GrpcTensors.request(request, definition.signature().inputs().size(),
                         limits.maxElements());
                 ModelCalls.Call call = ModelCalls.toCall(definition, inference, limits.maxOutputElements());

@@ -1,0 +1,196 @@
+package lossservice.inference.grpc;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/**
+ * How many inference calls may have their request message read at once. grpc-java asks for a unary call's message as
+ * soon as the call starts, and the transport then takes in every byte the client sends (flow-control windows are
+ * given back as the bytes arrive) and holds the message in direct memory until a call thread parses it: 64 clients
+ * sending 8 MB each at once filled the JVM's direct memory under the image's memory settings (OutOfMemoryError,
+ * connections reset). Here a call asks for its message only once it holds one of a fixed number of permits; until
+ * then its client can send no more than the stream's flow-control window. A call that gets no permit within the
+ * admission wait (or its deadline) ends UNAVAILABLE, as an HTTP request that gets no place ends 503. The permit is
+ * given back when the call ends.
+ */
+final class GrpcMessageGate implements ServerInterceptor {
+
+    private final String gatedMethod;
+    private final int permits;
+    private final Duration wait;
+    private final long retryAfterSeconds;
+    private final Runnable onRefused;
+    // One daemon thread for the refusals, for the life of the application (the server may be started again).
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "grpc-message-gate");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Deque<Gated<?, ?>> waiting = new ArrayDeque<>();
+    private int held;
+
+    /**
+     * @param gatedMethod the full name of the method whose calls are gated
+     * @param permits     calls that may be receiving or processing their message at once
+     * @param wait        how long a call waits for a permit before it is refused
+     * @param onRefused   told of every refusal (the rejection metric)
+     */
+    GrpcMessageGate(String gatedMethod, int permits, Duration wait, long retryAfterSeconds, Runnable onRefused) {
+        this.gatedMethod = gatedMethod;
+        this.permits = permits;
+        this.wait = wait;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.onRefused = onRefused;
+    }
+
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        if (!call.getMethodDescriptor().getFullMethodName().equals(gatedMethod)) {
+            return next.startCall(call, headers);
+        }
+        Gated<Q, R> gated = new Gated<>(call);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(gated, headers)) {
+            @Override
+            public void onCancel() {
+                gated.end();
+                super.onCancel();
+            }
+
+            @Override
+            public void onComplete() {
+                gated.end();
+                super.onComplete();
+            }
+        };
+    }
+
+    /** Permits held now (for tests and metrics). */
+    synchronized int held() {
+        return held;
+    }
+
+    private void release() {
+        Gated<?, ?> next;
+        synchronized (this) {
+            next = waiting.pollFirst();
+            if (next == null) {
+                held--;
+                return;
+            }
+        }
+        next.granted(); // the permit passes straight to the next waiting call
+    }
+
+    private final class Gated<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+
+        private int requested;
+        private boolean permitted;
+        private boolean ended;
+        private ScheduledFuture<?> timeout;
+
+        Gated(ServerCall<Q, R> call) {
+            super(call);
+        }
+
+        @Override
+        public void request(int messages) {
+            boolean now;
+            synchronized (GrpcMessageGate.this) {
+                if (ended) {
+                    return;
+                }
+                if (permitted) {
+                    now = true;
+                } else if (requested > 0) {
+                    requested += messages; // already waiting for a permit
+                    return;
+                } else if (held < permits) {
+                    held++;
+                    permitted = true;
+                    now = true;
+                } else {
+                    requested = messages;
+                    waiting.addLast(this);
+                    now = false;
+                }
+            }
+            if (now) {
+                super.request(messages);
+            } else {
+                timeout = timer.schedule(this::refuse, wait.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** A permit came free for this waiting call. */
+        void granted() {
+            int messages;
+            synchronized (GrpcMessageGate.this) {
+                permitted = true;
+                messages = requested;
+                requested = 0;
+                if (ended) {
+                    // Ended while the permit was on its way: pass it on.
+                    permitted = false;
+                    messages = 0;
+                }
+            }
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (messages > 0) {
+                super.request(messages);
+            } else {
+                release();
+            }
+        }
+
+        /** Still waiting after the admission wait: refused like an HTTP request that got no place. */
+        private void refuse() {
+            synchronized (GrpcMessageGate.this) {
+                if (permitted || ended || !waiting.remove(this)) {
+                    return;
+                }
+                ended = true;
+            }
+            onRefused.run();
+            super.close(Status.UNAVAILABLE.withDescription("The service is at capacity (" + permits
+                    + " inference calls being received or computed); retry after " + retryAfterSeconds + " s."),
+                    new Metadata());
+        }
+
+        /** The call ended (answered, cancelled, or refused): its permit goes to the next call. */
+        void end() {
+            boolean wasPermitted;
+            synchronized (GrpcMessageGate.this) {
+                if (ended && !permitted) {
+                    return;
+                }
+                ended = true;
+                waiting.remove(this);
+                wasPermitted = permitted;
+                permitted = false;
+            }
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (wasPermitted) {
+                release();
+            }
+        }
+    }
+}
