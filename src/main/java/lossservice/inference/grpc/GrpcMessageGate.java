@@ -139,12 +139,13 @@ final class GrpcMessageGate implements ServerInterceptor {
         /** A permit came free for this waiting call. */
         void granted() {
             int messages;
+            boolean cancelled = isCancelled();
             synchronized (GrpcMessageGate.this) {
                 permitted = true;
                 messages = requested;
                 requested = 0;
-                if (ended) {
-                    // Ended while the permit was on its way: pass it on.
+                if (ended || cancelled) {
+                    // Ended (or cancelled by its deadline) while the permit was on its way: pass it on.
                     permitted = false;
                     messages = 0;
                 }

@@ -126,7 +126,9 @@ class GrpcMessageGateTests {
         assertThat(first.get(10, TimeUnit.SECONDS).getModelName()).isEqualTo("a");
         assertThat(stub.modelInfer(infer("c")).getModelName()).isEqualTo("c");
         awaitNoPermitHeld();
-        assertThat(inferring.get()).isEqualTo(2);
+        // The cancelled call's message reaches the service only if the permit came free before the server learnt of
+        // the cancellation; either way no permit is lost or given back twice.
+        assertThat(inferring.get()).isBetween(2, 3);
     }
 
     /** A permit is given back when its call completes, which the server learns just after the client has its answer. */
