@@ -59,10 +59,7 @@ http() {  # http SIZE SECONDS LOGFILE: V2 binary for large sizes, the JSON endpo
   if [ "$1" = small ]; then
     run_wrk "http://127.0.0.1:$SERVICE_PORT/v1/losses/cross-entropy" "$OUT/payloads/$1.json" "$CONCURRENCY" "$2" "$3"
   else
-    WRK_BODY=$OUT/payloads/$1.v2 WRK_HEADER_LENGTH=$(cat "$OUT/payloads/$1.v2.header-length") \
-      timeout $(( $2 + 60 )) wrk -t 1 -c "$CONCURRENCY" -d "$2s" --timeout 30s --latency \
-      -s "$BENCH_ROOT/bench/post-v2.lua" "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" >"$3" 2>&1 || true
-    grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+    run_wrk_v2 "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" "$OUT/payloads/$1.v2" "$CONCURRENCY" "$2" "$3"
   fi
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -162,6 +162,18 @@ run_wrk() {
   grep '^RESULT ' "$logfile" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
 }
 
+# run_wrk_v2 URL BODY CONNECTIONS DURATION_S LOGFILE: one bounded wrk run posting the binary Open Inference Protocol
+# body BODY (its JSON part's length in BODY.header-length) as tritonclient.http sends it; prints its RESULT line.
+run_wrk_v2() {
+  local url=$1 body=$2 connections=$3 duration=$4 logfile=$5
+  local threads=${WRK_THREADS:-1}
+  [ "$threads" -le "$connections" ] || threads=$connections
+  WRK_BODY=$body WRK_HEADER_LENGTH=$(cat "$body.header-length") timeout $(( duration + 60 )) wrk -t "$threads" \
+    -c "$connections" -d "${duration}s" --timeout "${WRK_TIMEOUT:-30}s" --latency -s "$BENCH_ROOT/bench/post-v2.lua" \
+    "$url" >"$logfile" 2>&1 || true
+  grep '^RESULT ' "$logfile" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+}
+
 # field NAME LINE: the value of NAME=... in a RESULT line.
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 

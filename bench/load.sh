@@ -71,10 +71,7 @@ log "response sizes (bytes): $(awk '{ printf "%s %s %s; ", $1, $2, $4 }' "$OUT/r
 # contend SERVER SIZE CONNECTIONS SECONDS LOGFILE: one run against "service", "floor" or "service-v2".
 contend() {
   if [ "$1" = service-v2 ]; then
-    WRK_BODY=$OUT/payloads/$2.v2 WRK_HEADER_LENGTH=$(cat "$OUT/payloads/$2.v2.header-length") \
-      timeout $(( $4 + 60 )) wrk -t 1 -c "$3" -d "$4s" --timeout "${WRK_TIMEOUT:-30}s" --latency \
-      -s "$BENCH_ROOT/bench/post-v2.lua" "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" >"$5" 2>&1 || true
-    grep '^RESULT ' "$5" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+    run_wrk_v2 "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" "$OUT/payloads/$2.v2" "$3" "$4" "$5"
   else
     run_wrk "${URL[$1]}" "$OUT/payloads/$2.json" "$3" "$4" "$5"
   fi

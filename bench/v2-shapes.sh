@@ -35,10 +35,7 @@ run() {  # run json|v2 CASE SECONDS LOGFILE
   if [ "$1" = json ]; then
     run_wrk "http://127.0.0.1:$SERVICE_PORT/v1/losses/${MODEL[$2]}" "$OUT/payloads/$2.json" "$CONCURRENCY" "$3" "$4"
   else
-    WRK_BODY=$OUT/payloads/$2.v2 WRK_HEADER_LENGTH=$(cat "$OUT/payloads/$2.v2.header-length") \
-      timeout $(( $3 + 60 )) wrk -t 1 -c "$CONCURRENCY" -d "$3s" --timeout 30s --latency \
-      -s "$BENCH_ROOT/bench/post-v2.lua" "http://127.0.0.1:$SERVICE_PORT/v2/models/${MODEL[$2]}/infer" >"$4" 2>&1 || true
-    grep '^RESULT ' "$4" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+    run_wrk_v2 "http://127.0.0.1:$SERVICE_PORT/v2/models/${MODEL[$2]}/infer" "$OUT/payloads/$2.v2" "$CONCURRENCY" "$3" "$4"
   fi
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -41,12 +41,7 @@ run() {
   if [ "$endpoint" = json ]; then
     run_wrk "${URL[json]}" "$OUT/payloads/$size.json" "$3" "$4" "$5"
   else
-    local threads=${WRK_THREADS:-1}
-    [ "$threads" -le "$3" ] || threads=$3
-    WRK_BODY=$OUT/payloads/$size.v2 WRK_HEADER_LENGTH=$(cat "$OUT/payloads/$size.v2.header-length") \
-      timeout $(( $4 + 60 )) wrk -t "$threads" -c "$3" -d "$4s" --timeout "${WRK_TIMEOUT:-30}s" --latency \
-      -s "$BENCH_ROOT/bench/post-v2.lua" "${URL[v2]}" >"$5" 2>&1 || true
-    grep '^RESULT ' "$5" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+    run_wrk_v2 "${URL[v2]}" "$OUT/payloads/$size.v2" "$3" "$4" "$5"
   fi
 }
 
