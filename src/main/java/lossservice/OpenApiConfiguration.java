@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Contact;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.servers.Server;
 import io.swagger.v3.oas.models.media.Schema;
@@ -19,13 +20,16 @@ import io.swagger.v3.oas.models.media.Schema;
  * The top of the OpenAPI document served at {@code /v3/api-docs}; the operations are described on their
  * controllers. {@code openapi.yaml} at the root of the project is the committed copy of that document.
  */
-@OpenAPIDefinition(info = @Info(title = "loss-service", version = "from the build", description = """
+@OpenAPIDefinition(info = @Info(title = "loss-service", version = "from the build",
+        contact = @Contact(name = "loss-service", url = "https://github.com/loss-service/loss-service"),
+        description = """
         Losses on demand, computed with ND4J exactly as PyTorch (or torchvision) computes them: cross-entropy with \
         label smoothing (`torch.nn.functional.cross_entropy`), binary cross-entropy on logits, and the catalogue \
         `GET /v1/losses` lists, each with its gradient and the arrays a training or evaluation job needs.
 
         Every loss is served the same way: `POST /v1/losses/{name}` with JSON arrays, and the Open Inference \
-        Protocol (KServe V2) model `{name}` with JSON or binary tensors. Every error of the JSON endpoints is \
+        Protocol (KServe V2) model `{name}` with JSON or binary tensors (and the same protocol over gRPC, on its own \
+        port, outside this document). Every error of the JSON endpoints is \
         `application/problem+json` (RFC 9457) with a stable `type` URI per kind of error; invalid input is \
         answered 422 with every violation and its JSON pointer in `errors`.
 
