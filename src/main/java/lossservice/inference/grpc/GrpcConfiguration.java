@@ -33,7 +33,7 @@ class GrpcConfiguration {
                 availability, limits, name, version);
         GrpcMessageGate gate = new GrpcMessageGate(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                 limits.effectiveMaxConcurrentRequests() + limits.effectiveSmallRequestPlaces(), limits.admissionWait(),
-                limits.retryAfterSeconds(), () -> metrics.rejected(Rejection.OVERLOADED, InferenceGrpcService.PROTOCOL));
+                limits.deadline(), limits.retryAfterSeconds(), () -> metrics.rejected(Rejection.OVERLOADED, InferenceGrpcService.PROTOCOL));
         return new GrpcServer(properties, service, gate, availability, limits.maxBodySize().toBytes(),
                 shutdownTimeout);
     }

@@ -23,14 +23,16 @@ import io.grpc.Status;
  * sending 8 MB each at once filled the JVM's direct memory under the image's memory settings (OutOfMemoryError,
  * connections reset). Here a call asks for its message only once it holds one of a fixed number of permits; until
  * then its client can send no more than the stream's flow-control window. A call that gets no permit within the
- * admission wait (or its deadline) ends UNAVAILABLE, as an HTTP request that gets no place ends 503. The permit is
- * given back when the call ends.
+ * admission wait (or its deadline) ends UNAVAILABLE, as an HTTP request that gets no place ends 503. A call whose
+ * message has not arrived within the request deadline after it got its permit ends DEADLINE_EXCEEDED, so a client
+ * that stops sending cannot keep a permit. The permit is given back when the call ends.
  */
 final class GrpcMessageGate implements ServerInterceptor {
 
     private final String gatedMethod;
     private final int permits;
     private final Duration wait;
+    private final Duration receiveDeadline;
     private final long retryAfterSeconds;
     private final Runnable onRefused;
     // One daemon thread for the refusals, for the life of the application (the server may be started again).
@@ -46,12 +48,16 @@ final class GrpcMessageGate implements ServerInterceptor {
      * @param gatedMethod the full name of the method whose calls are gated
      * @param permits     calls that may be receiving or processing their message at once
      * @param wait        how long a call waits for a permit before it is refused
+     * @param receiveDeadline how long a call with a permit may take to send its message (the request deadline), so
+     *                    that a client that stops sending cannot keep a permit
      * @param onRefused   told of every refusal (the rejection metric)
      */
-    GrpcMessageGate(String gatedMethod, int permits, Duration wait, long retryAfterSeconds, Runnable onRefused) {
+    GrpcMessageGate(String gatedMethod, int permits, Duration wait, Duration receiveDeadline, long retryAfterSeconds,
+            Runnable onRefused) {
         this.gatedMethod = gatedMethod;
         this.permits = permits;
         this.wait = wait;
+        this.receiveDeadline = receiveDeadline;
         this.retryAfterSeconds = retryAfterSeconds;
         this.onRefused = onRefused;
     }
@@ -65,6 +71,20 @@ final class GrpcMessageGate implements ServerInterceptor {
         }
         Gated<Q, R> gated = new Gated<>(call);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(gated, headers)) {
+            @Override
+            public void onMessage(Q message) {
+                if (gated.arrived()) {
+                    super.onMessage(message);
+                }
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (gated.arrived()) {
+                    super.onHalfClose();
+                }
+            }
+
             @Override
             public void onCancel() {
                 gated.end();
@@ -101,7 +121,10 @@ final class GrpcMessageGate implements ServerInterceptor {
         private int requested;
         private boolean permitted;
         private boolean ended;
+        private boolean received;
+        private boolean stalled;
         private ScheduledFuture<?> timeout;
+        private ScheduledFuture<?> receiving;
 
         Gated(ServerCall<Q, R> call) {
             super(call);
@@ -130,7 +153,7 @@ final class GrpcMessageGate implements ServerInterceptor {
                 }
             }
             if (now) {
-                super.request(messages);
+                receive(messages);
             } else {
                 timeout = timer.schedule(this::refuse, wait.toNanos(), TimeUnit.NANOSECONDS);
             }
@@ -154,10 +177,46 @@ final class GrpcMessageGate implements ServerInterceptor {
                 timeout.cancel(false);
             }
             if (messages > 0) {
-                super.request(messages);
+                receive(messages);
             } else {
                 release();
             }
+        }
+
+        /** Lets the message in, and watches that it arrives within the deadline. */
+        private void receive(int messages) {
+            synchronized (GrpcMessageGate.this) {
+                if (receiving == null && !received) {
+                    receiving = timer.schedule(this::stall, receiveDeadline.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+            super.request(messages);
+        }
+
+        /** True when the message (or the end of the request) may go on to the service. */
+        boolean arrived() {
+            synchronized (GrpcMessageGate.this) {
+                if (stalled) {
+                    return false;
+                }
+                received = true;
+                if (receiving != null) {
+                    receiving.cancel(false);
+                }
+                return true;
+            }
+        }
+
+        /** The message did not arrive within the deadline: the call ends and its permit goes on. */
+        private void stall() {
+            synchronized (GrpcMessageGate.this) {
+                if (received || ended) {
+                    return;
+                }
+                stalled = true;
+            }
+            super.close(Status.DEADLINE_EXCEEDED.withDescription("The request message did not arrive within the"
+                    + " deadline of " + receiveDeadline.toMillis() / 1000.0 + " s."), new Metadata());
         }
 
         /** Still waiting after the admission wait: refused like an HTTP request that got no place. */
@@ -188,6 +247,9 @@ final class GrpcMessageGate implements ServerInterceptor {
             }
             if (timeout != null) {
                 timeout.cancel(false);
+            }
+            if (receiving != null) {
+                receiving.cancel(false);
             }
             if (wasPermitted) {
                 release();

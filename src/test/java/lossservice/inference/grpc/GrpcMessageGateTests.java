@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -39,8 +42,13 @@ class GrpcMessageGateTests {
 
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub start(int permits, Duration wait)
             throws Exception {
+        return start(permits, wait, Duration.ofSeconds(30));
+    }
+
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub start(int permits, Duration wait,
+            Duration receiveDeadline) throws Exception {
         gate = new GrpcMessageGate(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), permits, wait,
-                1, refused::incrementAndGet);
+                receiveDeadline, 1, refused::incrementAndGet);
         server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .addService(new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {
                     @Override
@@ -129,6 +137,35 @@ class GrpcMessageGateTests {
         // The cancelled call's message reaches the service only if the permit came free before the server learnt of
         // the cancellation; either way no permit is lost or given back twice.
         assertThat(inferring.get()).isBetween(2, 3);
+    }
+
+    @Test
+    void aCallThatStopsSendingItsMessageLosesItsPermitAtTheDeadline() throws Exception {
+        var stub = start(1, Duration.ofSeconds(10), Duration.ofMillis(400));
+        // A call that sends its headers and then nothing: it takes the only permit.
+        ClientCall<ModelInferRequest, ModelInferResponse> silent = channel.newCall(
+                GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
+        CompletableFuture<Status> silentStatus = new CompletableFuture<>();
+        silent.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                silentStatus.complete(status);
+            }
+        }, new Metadata());
+        silent.request(1);
+        Thread.sleep(100);
+
+        hold.countDown();
+        long started = System.nanoTime();
+        assertThat(stub.modelInfer(infer("after")).getModelName()).as("gets the permit once the silent call lost it")
+                .isEqualTo("after");
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
+        Status status = silentStatus.get(5, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(status.getDescription()).contains("did not arrive");
+        assertThat(inferring.get()).as("the silent call never reached the service").isEqualTo(1);
+        awaitNoPermitHeld();
     }
 
     /** A permit is given back when its call completes, which the server learns just after the client has its answer. */
