@@ -2,7 +2,11 @@ package lossservice.inference.grpc;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -42,6 +46,8 @@ final class GrpcMessageGate implements ServerInterceptor {
         return thread;
     });
     private final Deque<Gated<?, ?>> waiting = new ArrayDeque<>();
+    /** Calls let in whose message has not arrived yet (at most {@link #permits}). */
+    private final Set<Gated<?, ?>> receiving = new HashSet<>();
     private int held;
 
     /**
@@ -58,6 +64,9 @@ final class GrpcMessageGate implements ServerInterceptor {
         this.permits = permits;
         this.wait = wait;
         this.receiveDeadline = receiveDeadline;
+        // One sweep a quarter of a second (or sooner for a short deadline) instead of a timer per call.
+        long sweep = Math.max(1, Math.min(250, receiveDeadline.toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::stallOverdue, sweep, sweep, TimeUnit.MILLISECONDS);
         this.retryAfterSeconds = retryAfterSeconds;
         this.onRefused = onRefused;
     }
@@ -99,6 +108,19 @@ final class GrpcMessageGate implements ServerInterceptor {
         };
     }
 
+    private void stallOverdue() {
+        List<Gated<?, ?>> overdue = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (this) {
+            for (Gated<?, ?> call : receiving) {
+                if (now - call.letIn > receiveDeadline.toNanos()) {
+                    overdue.add(call);
+                }
+            }
+        }
+        overdue.forEach(Gated::stall);
+    }
+
     /** Permits held now (for tests and metrics). */
     synchronized int held() {
         return held;
@@ -124,7 +146,7 @@ final class GrpcMessageGate implements ServerInterceptor {
         private boolean received;
         private boolean stalled;
         private ScheduledFuture<?> timeout;
-        private ScheduledFuture<?> receiving;
+        private long letIn;
 
         Gated(ServerCall<Q, R> call) {
             super(call);
@@ -186,8 +208,8 @@ final class GrpcMessageGate implements ServerInterceptor {
         /** Lets the message in, and watches that it arrives within the deadline. */
         private void receive(int messages) {
             synchronized (GrpcMessageGate.this) {
-                if (receiving == null && !received) {
-                    receiving = timer.schedule(this::stall, receiveDeadline.toNanos(), TimeUnit.NANOSECONDS);
+                if (!received && !ended && receiving.add(this)) {
+                    letIn = System.nanoTime();
                 }
             }
             super.request(messages);
@@ -200,17 +222,16 @@ final class GrpcMessageGate implements ServerInterceptor {
                     return false;
                 }
                 received = true;
-                if (receiving != null) {
-                    receiving.cancel(false);
-                }
+                receiving.remove(this);
                 return true;
             }
         }
 
         /** The message did not arrive within the deadline: the call ends and its permit goes on. */
-        private void stall() {
+        void stall() {
             synchronized (GrpcMessageGate.this) {
-                if (received || ended) {
+                receiving.remove(this);
+                if (received || ended || stalled) {
                     return;
                 }
                 stalled = true;
@@ -242,14 +263,12 @@ final class GrpcMessageGate implements ServerInterceptor {
                 }
                 ended = true;
                 waiting.remove(this);
+                receiving.remove(this);
                 wasPermitted = permitted;
                 permitted = false;
             }
             if (timeout != null) {
                 timeout.cancel(false);
-            }
-            if (receiving != null) {
-                receiving.cancel(false);
             }
             if (wasPermitted) {
                 release();
