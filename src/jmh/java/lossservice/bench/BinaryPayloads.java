@@ -2,14 +2,10 @@ package lossservice.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,32 +42,17 @@ public final class BinaryPayloads {
         ByteArrayOutputStream binary = new ByteArrayOutputStream();
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             JsonNode value = field.getValue();
-            String tensor = GrpcPayloads.snakeCase(field.getKey());
+            String tensor = RawTensor.snakeCase(field.getKey());
             if (field.getKey().equals("include")) {
                 outputs.addObject().put("name", "loss").putObject("parameters").put("binary_data", true);
-                value.forEach(output -> outputs.addObject().put("name", GrpcPayloads.snakeCase(output.asString()))
+                value.forEach(output -> outputs.addObject().put("name", RawTensor.snakeCase(output.asString()))
                         .putObject("parameters").put("binary_data", true));
             } else if (value.isArray()) {
-                List<Long> shape = new ArrayList<>();
-                for (JsonNode level = value; level.isArray(); level = level.get(0)) {
-                    shape.add((long) level.size());
-                }
-                List<JsonNode> leaves = new ArrayList<>();
-                GrpcPayloads.collect(value, leaves);
-                boolean integers = !floatInputs.contains(tensor) && leaves.stream().allMatch(JsonNode::isIntegralNumber);
-                ByteBuffer bytes = ByteBuffer.allocate(leaves.size() * (integers ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-                for (JsonNode leaf : leaves) {
-                    if (integers) {
-                        bytes.putLong(leaf.longValue());
-                    } else {
-                        bytes.putFloat((float) leaf.doubleValue());
-                    }
-                }
+                RawTensor raw = RawTensor.of(value, floatInputs.contains(tensor));
                 ObjectNode input = inputs.addObject().put("name", tensor);
-                shape.forEach(input.putArray("shape")::add);
-                input.put("datatype", integers ? "INT64" : "FP32").putObject("parameters")
-                        .put("binary_data_size", bytes.capacity());
-                binary.writeBytes(bytes.array());
+                raw.shape().forEach(input.putArray("shape")::add);
+                input.put("datatype", raw.datatype()).putObject("parameters").put("binary_data_size", raw.bytes().length);
+                binary.writeBytes(raw.bytes());
             } else {
                 parameters.set(tensor, value);
             }

@@ -1,12 +1,8 @@
 package lossservice.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import com.google.protobuf.ByteString;
@@ -48,30 +44,16 @@ public final class GrpcPayloads {
         ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             JsonNode value = field.getValue();
-            String name = snakeCase(field.getKey());
+            String name = RawTensor.snakeCase(field.getKey());
             if (field.getKey().equals("include")) {
                 request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss"));
                 value.forEach(output -> request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder()
-                        .setName(snakeCase(output.asString()))));
+                        .setName(RawTensor.snakeCase(output.asString()))));
             } else if (value.isArray()) {
-                List<Long> shape = new ArrayList<>();
-                for (JsonNode level = value; level.isArray(); level = level.get(0)) {
-                    shape.add((long) level.size());
-                }
-                List<JsonNode> leaves = new ArrayList<>();
-                collect(value, leaves);
-                boolean integers = leaves.stream().allMatch(JsonNode::isIntegralNumber);
-                ByteBuffer bytes = ByteBuffer.allocate(leaves.size() * (integers ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-                for (JsonNode leaf : leaves) {
-                    if (integers) {
-                        bytes.putLong(leaf.longValue());
-                    } else {
-                        bytes.putFloat((float) leaf.doubleValue());
-                    }
-                }
+                RawTensor tensor = RawTensor.of(value, false);
                 request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name)
-                        .setDatatype(integers ? "INT64" : "FP32").addAllShape(shape));
-                request.addRawInputContents(ByteString.copyFrom(bytes.array()));
+                        .setDatatype(tensor.datatype()).addAllShape(tensor.shape()));
+                request.addRawInputContents(ByteString.copyFrom(tensor.bytes()));
             } else if (value.isIntegralNumber()) {
                 request.putParameters(name, InferParameter.newBuilder().setInt64Param(value.longValue()).build());
             } else if (value.isNumber()) {
@@ -83,21 +65,5 @@ public final class GrpcPayloads {
             }
         }
         return request.build();
-    }
-
-    static void collect(JsonNode node, List<JsonNode> leaves) {
-        if (node.isArray()) {
-            node.forEach(element -> collect(element, leaves));
-        } else {
-            leaves.add(node);
-        }
-    }
-
-    static String snakeCase(String camelCase) {
-        StringBuilder snake = new StringBuilder();
-        for (char c : camelCase.toCharArray()) {
-            snake.append(Character.isUpperCase(c) ? "_" + Character.toLowerCase(c) : String.valueOf(c));
-        }
-        return snake.toString();
     }
 }

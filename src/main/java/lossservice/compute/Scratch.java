@@ -11,6 +11,7 @@ import lossservice.loss.Tensor;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -19,6 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -215,6 +217,15 @@ public final class Scratch implements AutoCloseable {
     public void divide(Slot slot, INDArray dividend, INDArray divisor, INDArray quotient) {
         exec(slot, new INDArray[] {dividend, divisor}, new INDArray[] {quotient}, NO_PARAMETERS,
                 () -> new DivOp(new INDArray[] {dividend, divisor}, new INDArray[] {quotient}));
+    }
+
+    /**
+     * rowSums = alpha matrix ones + beta rowSums: the sums along the rows as a matrix-vector product (one BLAS call,
+     * where a reduction along dimension 1 costs a custom operation per call).
+     */
+    public void rowSums(Slot slot, INDArray matrix, INDArray ones, INDArray rowSums, double alpha, double beta) {
+        exec(slot, new INDArray[] {matrix, ones}, new INDArray[] {rowSums}, new double[] {alpha, beta},
+                () -> new Mmul(matrix, ones, rowSums, alpha, beta, MMulTranspose.allFalse()));
     }
 
     /** The array's elements, row-major, copied out of ND4J's memory into a tensor of this shape. */

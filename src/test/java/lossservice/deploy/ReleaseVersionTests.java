@@ -25,7 +25,7 @@ class ReleaseVersionTests {
     @Test
     void theChartTheSpecAndTheImageCarryTheProjectVersion() throws Exception {
         String project = projectVersion();
-        assertThat(project).matches("\\d+\\.\\d+\\.\\d+").as("a release version, no -SNAPSHOT");
+        assertThat(project).as("a release version, no -SNAPSHOT").matches("\\d+\\.\\d+\\.\\d+");
 
         Map<String, Object> chart = yaml(HelmChartTests.CHART.resolve("Chart.yaml"));
         assertThat(chart.get("version")).hasToString(project);

@@ -5,12 +5,10 @@ import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
 import org.nd4j.linalg.api.blas.Level1;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
@@ -118,7 +116,7 @@ final class CrossEntropyKernel {
         INDArray exp = scratch.array(EXP, type, n, c);
         nd4j.exec(new Exp(shifted, exp));
         INDArray rowSum = scratch.array(ROW_SUM, type, n, 1);
-        rowSums(scratch, ROW_SUM, exp, classOnes, rowSum, 1.0, 0.0);
+        scratch.rowSums(ROW_SUM, exp, classOnes, rowSum, 1.0, 0.0);
         INDArray logRowSum = scratch.array(LOG_ROW_SUM, type, n, 1);
         nd4j.exec(new Log(rowSum, logRowSum));
 
@@ -136,7 +134,7 @@ final class CrossEntropyKernel {
         INDArray rowWeight = null;
         if (!indexTargets || in.classWeights() != null || hasIgnoredRows) {
             rowWeight = scratch.array(ROW_WEIGHT, type, n, 1);
-            rowSums(scratch, ROW_WEIGHT, weighted, classOnes, rowWeight, 1.0, 0.0);
+            scratch.rowSums(ROW_WEIGHT, weighted, classOnes, rowWeight, 1.0, 0.0);
         }
 
         // L_i = S_i log s_i - sum_c Q_w,ic z_ic, for every request: the loss is always their sum.
@@ -145,11 +143,11 @@ final class CrossEntropyKernel {
         scratch.multiply(PRODUCTS, weighted, shifted, products);
         INDArray perSample = scratch.array(PER_SAMPLE, type, n, 1);
         if (rowWeight == null) {
-            rowSums(scratch, PER_SAMPLE, products, classOnes, perSample, -1.0, 0.0);
+            scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, -1.0, 0.0);
             blas1.axpy(n, 1.0, logRowSum, perSample);
         } else {
             scratch.multiply(PER_SAMPLE_LOG_TERM, logRowSum, rowWeight, perSample);
-            rowSums(scratch, PER_SAMPLE, products, classOnes, perSample, -1.0, 1.0);
+            scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, -1.0, 1.0);
         }
         double denominator = in.mean() ? denominator(in, n) : 1.0;
         boolean defined = denominator != 0;
@@ -224,12 +222,6 @@ final class CrossEntropyKernel {
         return targets;
     }
 
-    /** rowSums = alpha matrix ones + beta rowSums. */
-    private static void rowSums(Scratch scratch, Scratch.Slot slot, INDArray matrix, INDArray classOnes,
-            INDArray rowSums, double alpha, double beta) {
-        scratch.exec(slot, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums}, new double[] {alpha, beta},
-                () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
-    }
 
     /** The mean's denominator: D for class indices, the row count for probabilities. */
     private static double denominator(Rows in, int n) {

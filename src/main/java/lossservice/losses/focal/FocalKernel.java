@@ -6,12 +6,10 @@ import lossservice.loss.Tensor;
 
 import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.blas.Level2;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Floor;
@@ -156,7 +154,7 @@ final class FocalKernel {
         INDArray divisor = null;
         if (!focusing) {
             rowSum = scratch.array(ROW_SUM, type, n, 1);
-            rowSums(scratch, ROW_SUM, exp, classOnes, rowSum);
+            scratch.rowSums(ROW_SUM, exp, classOnes, rowSum, 1.0, 0.0);
             logRowSum = scratch.array(LOG_ROW_SUM, type, n, 1);
             nd4j.exec(new Log(rowSum, logRowSum));
         } else {
@@ -167,9 +165,9 @@ final class FocalKernel {
             scratch.exec(BELOW, new INDArray[] {exp, maxima}, new INDArray[] {below}, Scratch.NO_PARAMETERS,
                     () -> new SubOp(new INDArray[] {exp, maxima}, new INDArray[] {below}));
             INDArray maximaCount = scratch.array(MAXIMA_COUNT, type, n, 1);
-            rowSums(scratch, MAXIMA_COUNT, maxima, classOnes, maximaCount);
+            scratch.rowSums(MAXIMA_COUNT, maxima, classOnes, maximaCount, 1.0, 0.0);
             INDArray belowSum = scratch.array(BELOW_SUM, type, n, 1);
-            rowSums(scratch, BELOW_SUM, below, classOnes, belowSum);
+            scratch.rowSums(BELOW_SUM, below, classOnes, belowSum, 1.0, 0.0);
             // Per row, in double: s - 1 = r + (k - 1), s, and log s = log1p(s - 1).
             Tensor count = Scratch.tensorOf(maximaCount, n);
             Tensor others = Scratch.tensorOf(belowSum, n);
@@ -242,7 +240,7 @@ final class FocalKernel {
         INDArray products = scratch.array(PRODUCTS, type, n, c);
         scratch.multiply(PRODUCTS, weighted, focused, products);
         INDArray perSample = scratch.array(PER_SAMPLE, type, n, 1);
-        rowSums(scratch, PER_SAMPLE, products, classOnes, perSample);
+        scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, 1.0, 0.0);
         double denominator = in.mean() ? denominator(in, n) : 1.0;
         boolean defined = denominator != 0;
         Double loss = defined ? blas1.dot(n, 1.0, perSample, rowOnes) / denominator : null;
@@ -266,7 +264,7 @@ final class FocalKernel {
             }
             // dL/dx = (p H - h) / D = e (H / (s D)) - h / D, the row factor H / (s D) per row in Java
             INDArray termSum = scratch.array(TERM_SUM, type, n, 1);
-            rowSums(scratch, TERM_SUM, terms, classOnes, termSum);
+            scratch.rowSums(TERM_SUM, terms, classOnes, termSum, 1.0, 0.0);
             Tensor sums = Scratch.tensorOf(termSum, n);
             Tensor rowSumValues = Scratch.tensorOf(rowSum, n);
             double[] scale = new double[n];
@@ -321,12 +319,6 @@ final class FocalKernel {
         return targets;
     }
 
-    /** rowSums = matrix ones (a matrix-vector product). */
-    private static void rowSums(Scratch scratch, Scratch.Slot slot, INDArray matrix, INDArray classOnes,
-            INDArray rowSums) {
-        scratch.exec(slot, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums}, new double[] {1.0, 0.0},
-                () -> new Mmul(matrix, classOnes, rowSums, 1.0, 0.0, MMulTranspose.allFalse()));
-    }
 
     /** The mean's denominator: the summed target weights of the rows not ignored, or the row count. */
     private static double denominator(Rows in, int n) {

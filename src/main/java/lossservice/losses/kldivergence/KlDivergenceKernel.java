@@ -5,12 +5,10 @@ import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
 import org.nd4j.linalg.api.blas.Level1;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.dtype.Cast;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -120,13 +118,13 @@ final class KlDivergenceKernel {
         INDArray es = scratch.array(STUDENT_EXP, type, n, c);
         nd4j.exec(new Exp(zs, es));
         INDArray ss = scratch.array(STUDENT_SUM, type, n, 1);
-        rowSums(scratch, STUDENT_SUM, es, classOnes, ss, 1.0, 0.0);
+        scratch.rowSums(STUDENT_SUM, es, classOnes, ss, 1.0, 0.0);
         INDArray zt = tempered(scratch, TEACHER_INPUT, TEACHER, TEACHER_MAX, in.teacher(), n, c, temperature,
                 classOnes);
         INDArray et = scratch.array(TEACHER_EXP, type, n, c);
         nd4j.exec(new Exp(zt, et));
         INDArray st = scratch.array(TEACHER_SUM, type, n, 1);
-        rowSums(scratch, TEACHER_SUM, et, classOnes, st, 1.0, 0.0);
+        scratch.rowSums(TEACHER_SUM, et, classOnes, st, 1.0, 0.0);
         INDArray pt = scratch.array(TEACHER_PROBABILITIES, type, n, c);
         scratch.divide(TEACHER_PROBABILITIES, et, st, pt);
 
@@ -137,7 +135,7 @@ final class KlDivergenceKernel {
         scratch.divide(SUM_RATIO, ss, st, perSample);
         nd4j.exec(new Log(perSample, perSample));
         double squared = temperature * temperature;
-        rowSums(scratch, PER_SAMPLE, et, classOnes, perSample, squared, squared);
+        scratch.rowSums(PER_SAMPLE, et, classOnes, perSample, squared, squared);
         double loss = blas1.dot(n, 1.0, perSample, scratch.ones(ROW_ONES, type, n)) / in.denominator();
 
         // ps = es / Ss into zs's array, the gradient into es's: neither is read again.
@@ -236,10 +234,4 @@ final class KlDivergenceKernel {
         return converted;
     }
 
-    /** rowSums = alpha matrix ones + beta rowSums. */
-    private static void rowSums(Scratch scratch, Scratch.Slot slot, INDArray matrix, INDArray classOnes,
-            INDArray rowSums, double alpha, double beta) {
-        scratch.exec(slot, new INDArray[] {matrix, classOnes}, new INDArray[] {rowSums}, new double[] {alpha, beta},
-                () -> new Mmul(matrix, classOnes, rowSums, alpha, beta, MMulTranspose.allFalse()));
-    }
 }
