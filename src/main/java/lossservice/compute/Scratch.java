@@ -2,6 +2,7 @@ package lossservice.compute;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -10,8 +11,13 @@ import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -24,6 +30,8 @@ import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * The ND4J memory of one compute worker, kept from one computation to the next: small arrays by {@link Slot}, the
@@ -71,11 +79,17 @@ public final class Scratch implements AutoCloseable {
         }
     }
 
-    private record Prepared(CustomOp op, OpContext context, INDArray[] inputs, INDArray[] outputs,
+    private record Prepared(CustomOp op, long opHash, OpContext context, INDArray[] inputs, INDArray[] outputs,
                             double[] parameters) {
     }
 
     private INDArray[] arrays = new INDArray[0];
+    /**
+     * The host address of every kept array's buffer, asked of ND4J once: {@code DataBuffer.addressPointer()} is a
+     * JNI call that makes new pointer objects each time, and ND4J's BLAS wrappers ask it of every operand of every
+     * call (a fifth of a small cross-entropy's time, measured).
+     */
+    private final IdentityHashMap<DataBuffer, Pointer> keptAddresses = new IdentityHashMap<>();
     private INDArray[] ones = new INDArray[0];
     private INDArray[][] transposed = new INDArray[0][];
     private Prepared[] prepared = new Prepared[0];
@@ -107,9 +121,11 @@ public final class Scratch implements AutoCloseable {
                 array = Nd4j.createUninitialized(type, shape);
             }
             if (arrays[slot.index] != null) {
+                forget(arrays[slot.index]);
                 arrays[slot.index].close();
             }
             arrays[slot.index] = array;
+            remember(array);
         }
         return array;
     }
@@ -132,9 +148,11 @@ public final class Scratch implements AutoCloseable {
             filled = Nd4j.ones(type, n, 1);
         }
         if (kept != null) {
+            forget(kept);
             kept.close();
         }
         ones[slot.index] = filled;
+        remember(filled);
         return filled;
     }
 
@@ -158,7 +176,7 @@ public final class Scratch implements AutoCloseable {
     public INDArray copyOf(Slot slot, Tensor tensor, DataType type, long... shape) {
         INDArray array = array(slot, type, shape);
         if (onHost() && Nd4jTensors.dataType(tensor.dtype()) == type) {
-            new BytePointer(array.data().addressPointer()).put(tensor.bytes(), 0, tensor.byteSize());
+            new BytePointer(address(array)).put(tensor.bytes(), 0, tensor.byteSize());
         } else {
             Nd4jTensors.setData(array, tensor);
         }
@@ -169,7 +187,7 @@ public final class Scratch implements AutoCloseable {
     public INDArray copyOf(Slot slot, int[] values, long... shape) {
         INDArray array = array(slot, DataType.INT32, shape);
         if (onHost()) {
-            new IntPointer(array.data().addressPointer()).put(values, 0, values.length);
+            new IntPointer(address(array)).put(values, 0, values.length);
         } else {
             array.data().setData(values);
         }
@@ -204,7 +222,19 @@ public final class Scratch implements AutoCloseable {
             kept = prepare(build.get(), inputs, outputs, parameters);
             prepared[slot.index] = kept;
         }
-        Nd4j.getExecutioner().exec(kept.op(), kept.context());
+        if (onHost()) {
+            // Straight to libnd4j: the executioner's exec(op, context) adds, around the same native call, JNI calls
+            // for the environment and the oneDNN switch, profiling hooks and a list of the outputs (about as long
+            // as a small operation itself); none of it applies to arrays kept in host memory.
+            NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+            int status = nativeOps.execCustomOp2(null, kept.opHash(), kept.context().contextPointer());
+            if (status != 0 || nativeOps.lastErrorCode() != 0) {
+                throw new IllegalStateException("ND4J operation " + kept.op().opName() + " (" + slot + ") failed: "
+                        + nativeOps.lastErrorMessage());
+            }
+        } else {
+            Nd4j.getExecutioner().exec(kept.op(), kept.context());
+        }
     }
 
     /** product = left * right element-wise, with ND4J's broadcasting of a row or a column. */
@@ -224,8 +254,110 @@ public final class Scratch implements AutoCloseable {
      * where a reduction along dimension 1 costs a custom operation per call).
      */
     public void rowSums(Slot slot, INDArray matrix, INDArray ones, INDArray rowSums, double alpha, double beta) {
+        Pointer a = keptAddress(matrix);
+        Pointer x = keptAddress(ones);
+        Pointer y = keptAddress(rowSums);
+        if (a != null && x != null && y != null && matrix.rank() == 2 && matrix.ordering() == 'c'
+                && matrix.dataType() == ones.dataType() && matrix.dataType() == rowSums.dataType()) {
+            // Kept arrays in host memory: the gemv that ND4J's mmul runs, called directly, without the custom
+            // operation around it (about a microsecond a call).
+            int rows = Math.toIntExact(matrix.size(0));
+            int columns = Math.toIntExact(matrix.size(1));
+            if (matrix.dataType() == DataType.DOUBLE) {
+                openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, rows,
+                        columns, alpha, new DoublePointer(a), columns, new DoublePointer(x), 1, beta,
+                        new DoublePointer(y), 1);
+            } else {
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, rows,
+                        columns, (float) alpha, new FloatPointer(a), columns, new FloatPointer(x), 1, (float) beta,
+                        new FloatPointer(y), 1);
+            }
+            return;
+        }
         exec(slot, new INDArray[] {matrix, ones}, new INDArray[] {rowSums}, new double[] {alpha, beta},
                 () -> new Mmul(matrix, ones, rowSums, alpha, beta, MMulTranspose.allFalse()));
+    }
+
+    /** y += alpha x over n elements (BLAS axpy). */
+    public void axpy(long n, double alpha, INDArray x, INDArray y) {
+        Pointer xs = keptAddress(x);
+        Pointer ys = keptAddress(y);
+        if (xs == null || ys == null || x.dataType() != y.dataType()) {
+            Nd4j.getBlasWrapper().level1().axpy(n, alpha, x, y);
+        } else if (x.dataType() == DataType.DOUBLE) {
+            openblas_nolapack.cblas_daxpy(Math.toIntExact(n), alpha, new DoublePointer(xs), 1, new DoublePointer(ys), 1);
+        } else {
+            openblas_nolapack.cblas_saxpy(Math.toIntExact(n), (float) alpha, new FloatPointer(xs), 1,
+                    new FloatPointer(ys), 1);
+        }
+    }
+
+    /** x *= alpha over n elements (BLAS scal). */
+    public void scal(long n, double alpha, INDArray x) {
+        Pointer xs = keptAddress(x);
+        if (xs == null) {
+            Nd4j.getBlasWrapper().level1().scal(n, alpha, x);
+        } else if (x.dataType() == DataType.DOUBLE) {
+            openblas_nolapack.cblas_dscal(Math.toIntExact(n), alpha, new DoublePointer(xs), 1);
+        } else {
+            openblas_nolapack.cblas_sscal(Math.toIntExact(n), (float) alpha, new FloatPointer(xs), 1);
+        }
+    }
+
+    /** The dot product of x and y over n elements, times alpha (BLAS dot, in the arrays' precision). */
+    public double dot(long n, double alpha, INDArray x, INDArray y) {
+        Pointer xs = keptAddress(x);
+        Pointer ys = keptAddress(y);
+        if (xs == null || ys == null || x.dataType() != y.dataType()) {
+            return Nd4j.getBlasWrapper().level1().dot(n, alpha, x, y);
+        }
+        if (x.dataType() == DataType.DOUBLE) {
+            return alpha * openblas_nolapack.cblas_ddot(Math.toIntExact(n), new DoublePointer(xs), 1,
+                    new DoublePointer(ys), 1);
+        }
+        return alpha * openblas_nolapack.cblas_sdot(Math.toIntExact(n), new FloatPointer(xs), 1, new FloatPointer(ys), 1);
+    }
+
+    /** y = x, every element (BLAS copy). */
+    public void copy(INDArray x, INDArray y) {
+        Pointer xs = keptAddress(x);
+        Pointer ys = keptAddress(y);
+        if (xs == null || ys == null || x.dataType() != y.dataType() || x.length() != y.length()) {
+            Nd4j.getBlasWrapper().level1().copy(x, y);
+        } else if (x.dataType() == DataType.DOUBLE) {
+            openblas_nolapack.cblas_dcopy(Math.toIntExact(x.length()), new DoublePointer(xs), 1,
+                    new DoublePointer(ys), 1);
+        } else {
+            openblas_nolapack.cblas_scopy(Math.toIntExact(x.length()), new FloatPointer(xs), 1, new FloatPointer(ys), 1);
+        }
+    }
+
+    /**
+     * The host address of a kept float32 or float64 array (not a view), for a BLAS call of ours; null for any other
+     * array (and off the CPU backend), which goes through ND4J's BLAS wrappers instead. Those arrays are large
+     * (from the workspace) or unusual, where the wrappers' cost does not matter.
+     */
+    private Pointer keptAddress(INDArray array) {
+        if (array.isView() || (array.dataType() != DataType.FLOAT && array.dataType() != DataType.DOUBLE) || !onHost()) {
+            return null;
+        }
+        return keptAddresses.get(array.data());
+    }
+
+    /** The host address of an array's buffer: remembered for kept arrays, asked of ND4J for others. */
+    private Pointer address(INDArray array) {
+        Pointer kept = keptAddresses.get(array.data());
+        return kept != null ? kept : array.data().addressPointer();
+    }
+
+    private void remember(INDArray kept) {
+        if (onHost()) {
+            keptAddresses.put(kept.data(), new Pointer(kept.data().addressPointer()));
+        }
+    }
+
+    private void forget(INDArray kept) {
+        keptAddresses.remove(kept.data());
     }
 
     /** The array's elements, row-major, copied out of ND4J's memory into a tensor of this shape. */
@@ -264,6 +396,7 @@ public final class Scratch implements AutoCloseable {
                 close(kept.context());
             }
         }
+        keptAddresses.clear();
         arrays = new INDArray[0];
         ones = new INDArray[0];
         transposed = new INDArray[0][];
@@ -282,7 +415,7 @@ public final class Scratch implements AutoCloseable {
         context.setTArguments(op.tArgs());
         context.setBArguments(op.bArgs());
         context.setDArguments(op.dArgs());
-        return new Prepared(op, context, inputs.clone(), outputs.clone(), parameters.clone());
+        return new Prepared(op, op.opHash(), context, inputs.clone(), outputs.clone(), parameters.clone());
     }
 
     private static boolean sameArrays(INDArray[] kept, INDArray[] given) {

@@ -4,7 +4,6 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
@@ -83,15 +82,14 @@ final class BinaryCrossEntropyKernel {
         int rows = size / columns;
         double epsilon = in.epsilon();
         OpExecutioner nd4j = Nd4j.getExecutioner();
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray elementOnes = scratch.ones(ELEMENT_ONES, type, size);
 
         INDArray logits = scratch.copyOf(LOGITS, in.logits(), type, rows, columns);
         // t' = t (1 - eps) + eps / 2, in place
         INDArray targets = scratch.copyOf(TARGETS, in.targets(), type, rows, columns);
         if (epsilon != 0) {
-            blas1.scal(size, 1 - epsilon, targets);
-            blas1.axpy(size, epsilon / 2, elementOnes, targets);
+            scratch.scal(size, 1 - epsilon, targets);
+            scratch.axpy(size, epsilon / 2, elementOnes, targets);
         }
 
         // log1p(exp(-|x|)), then softplus(+-x) = relu(+-x) + log1p(exp(-|x|)) with relu(+-x) = (|x| +- x) / 2,
@@ -99,16 +97,16 @@ final class BinaryCrossEntropyKernel {
         INDArray absolute = scratch.array(ABSOLUTE, type, rows, columns);
         nd4j.exec(new Abs(logits, absolute));
         INDArray logTerm = scratch.array(LOG_TERM, type, rows, columns);
-        blas1.copy(absolute, logTerm);
-        blas1.scal(size, -1.0, logTerm);
+        scratch.copy(absolute, logTerm);
+        scratch.scal(size, -1.0, logTerm);
         nd4j.exec(new Exp(logTerm, logTerm));
         nd4j.exec(new Log1p(logTerm, logTerm));
         INDArray softplus = scratch.array(SOFTPLUS, type, rows, columns);
-        halfSum(blas1, absolute, 1.0, logits, softplus);
-        blas1.axpy(size, 1.0, logTerm, softplus);
+        halfSum(scratch, absolute, 1.0, logits, softplus);
+        scratch.axpy(size, 1.0, logTerm, softplus);
         INDArray softplusOfNegated = scratch.array(SOFTPLUS_OF_NEGATED, type, rows, columns);
-        halfSum(blas1, absolute, -1.0, logits, softplusOfNegated);
-        blas1.axpy(size, 1.0, logTerm, softplusOfNegated);
+        halfSum(scratch, absolute, -1.0, logits, softplusOfNegated);
+        scratch.axpy(size, 1.0, logTerm, softplusOfNegated);
 
         // positive = pw t', negative = 1 - t'
         INDArray positive = targets;
@@ -118,9 +116,9 @@ final class BinaryCrossEntropyKernel {
             scratch.multiply(POSITIVE, targets, posWeight, positive);
         }
         INDArray negative = scratch.array(NEGATIVE, type, rows, columns);
-        blas1.copy(targets, negative);
-        blas1.scal(size, -1.0, negative);
-        blas1.axpy(size, 1.0, elementOnes, negative);
+        scratch.copy(targets, negative);
+        scratch.scal(size, -1.0, negative);
+        scratch.axpy(size, 1.0, elementOnes, negative);
         INDArray classWeights = in.classWeights() == null ? null
                 : scratch.copyOf(CLASS_WEIGHTS, in.classWeights(), type, 1, columns);
 
@@ -128,13 +126,13 @@ final class BinaryCrossEntropyKernel {
         INDArray elementLoss = scratch.array(ELEMENT_LOSS, type, rows, columns);
         scratch.multiply(POSITIVE_TERM, positive, softplusOfNegated, elementLoss);
         scratch.multiply(NEGATIVE_TERM, negative, softplus, softplus);
-        blas1.axpy(size, 1.0, softplus, elementLoss);
+        scratch.axpy(size, 1.0, softplus, elementLoss);
         if (classWeights != null) {
             scratch.multiply(WEIGHTED_LOSS, elementLoss, classWeights, elementLoss);
         }
 
         double denominator = in.mean() ? size : 1.0;
-        double loss = blas1.dot(size, 1.0, elementLoss, elementOnes) / denominator;
+        double loss = scratch.dot(size, 1.0, elementLoss, elementOnes) / denominator;
 
         INDArray probabilities = null;
         if (in.wantProbabilities() || in.wantGradient()) {
@@ -146,17 +144,17 @@ final class BinaryCrossEntropyKernel {
             // dl/dx = w [(1 - t') sigmoid(x) - pw t' sigmoid(-x)] / denominator
             INDArray rowsGradient = scratch.array(GRADIENT, type, rows, columns);
             INDArray sigmoidOfNegated = scratch.array(SIGMOID_OF_NEGATED, type, rows, columns);
-            blas1.copy(logits, sigmoidOfNegated);
-            blas1.scal(size, -1.0, sigmoidOfNegated);
+            scratch.copy(logits, sigmoidOfNegated);
+            scratch.scal(size, -1.0, sigmoidOfNegated);
             nd4j.exec(new Sigmoid(sigmoidOfNegated, sigmoidOfNegated));
             scratch.multiply(NEGATIVE_GRADIENT, negative, probabilities, rowsGradient);
             scratch.multiply(POSITIVE_GRADIENT, positive, sigmoidOfNegated, sigmoidOfNegated);
-            blas1.axpy(size, -1.0, sigmoidOfNegated, rowsGradient);
+            scratch.axpy(size, -1.0, sigmoidOfNegated, rowsGradient);
             if (classWeights != null) {
                 scratch.multiply(WEIGHTED_GRADIENT, rowsGradient, classWeights, rowsGradient);
             }
             if (denominator != 1.0) {
-                blas1.scal(size, 1.0 / denominator, rowsGradient);
+                scratch.scal(size, 1.0 / denominator, rowsGradient);
             }
             gradient = Scratch.tensorOf(rowsGradient, shape);
         }
@@ -168,9 +166,9 @@ final class BinaryCrossEntropyKernel {
     }
 
     /** result = (absolute + sign * logits) / 2: relu(x) for sign 1, relu(-x) for sign -1, exactly. */
-    private static void halfSum(Level1 blas1, INDArray absolute, double sign, INDArray logits, INDArray result) {
-        blas1.copy(absolute, result);
-        blas1.scal(result.length(), 0.5, result);
-        blas1.axpy(result.length(), 0.5 * sign, logits, result);
+    private static void halfSum(Scratch scratch, INDArray absolute, double sign, INDArray logits, INDArray result) {
+        scratch.copy(absolute, result);
+        scratch.scal(result.length(), 0.5, result);
+        scratch.axpy(result.length(), 0.5 * sign, logits, result);
     }
 }

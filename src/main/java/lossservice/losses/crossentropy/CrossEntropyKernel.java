@@ -4,7 +4,6 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -101,7 +100,6 @@ final class CrossEntropyKernel {
         double epsilon = in.epsilon();
         DataType type = logitsTensor.dtype() == DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
         OpExecutioner nd4j = Nd4j.getExecutioner();
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray classOnes = scratch.ones(CLASS_ONES, type, c);
 
         // z = x - max(x), in place; e = exp(z); s = e 1 (a matrix-vector product); log s
@@ -144,14 +142,14 @@ final class CrossEntropyKernel {
         INDArray perSample = scratch.array(PER_SAMPLE, type, n, 1);
         if (rowWeight == null) {
             scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, -1.0, 0.0);
-            blas1.axpy(n, 1.0, logRowSum, perSample);
+            scratch.axpy(n, 1.0, logRowSum, perSample);
         } else {
             scratch.multiply(PER_SAMPLE_LOG_TERM, logRowSum, rowWeight, perSample);
             scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, -1.0, 1.0);
         }
         double denominator = in.mean() ? denominator(in, n) : 1.0;
         boolean defined = denominator != 0;
-        Double loss = defined ? blas1.dot(n, 1.0, perSample, rowOnes) / denominator : null;
+        Double loss = defined ? scratch.dot(n, 1.0, perSample, rowOnes) / denominator : null;
 
         // p = e / s. Divisions, not exp(z - log s): the logarithm's rounding would come back multiplied by
         // the weights once the gradient subtracts Q_w from S p (measured: up to the whole float32 tolerance).
@@ -163,14 +161,19 @@ final class CrossEntropyKernel {
         }
         Tensor gradient = null;
         if (in.wantGradient() && defined) {
-            // dL/dx = ((S / s) e - Q_w) / D
-            INDArray scale = scratch.array(GRADIENT_SCALE, type, n, 1);
-            scratch.divide(GRADIENT_SCALE, rowWeight == null ? rowOnes : rowWeight, rowSum, scale);
+            // dL/dx = ((S / s) e - Q_w) / D; where every S is 1 (class indices, no weights, none ignored) the first
+            // term is the softmax e / s, one division instead of a quotient and a product.
             INDArray rowsGradient = scratch.array(GRADIENT, type, n, c);
-            scratch.multiply(GRADIENT, exp, scale, rowsGradient);
-            blas1.axpy(rowsGradient.length(), -1.0, weighted, rowsGradient);
+            if (rowWeight == null) {
+                scratch.divide(GRADIENT, exp, rowSum, rowsGradient);
+            } else {
+                INDArray scale = scratch.array(GRADIENT_SCALE, type, n, 1);
+                scratch.divide(GRADIENT_SCALE, rowWeight, rowSum, scale);
+                scratch.multiply(GRADIENT, exp, scale, rowsGradient);
+            }
+            scratch.axpy(rowsGradient.length(), -1.0, weighted, rowsGradient);
             if (denominator != 1) {
-                blas1.scal(rowsGradient.length(), 1.0 / denominator, rowsGradient);
+                scratch.scal(rowsGradient.length(), 1.0 / denominator, rowsGradient);
             }
             gradient = Scratch.tensorOf(rowsGradient, n, c);
         }
@@ -215,9 +218,8 @@ final class CrossEntropyKernel {
         INDArray targets = scratch.copyOf(TARGETS, in.probabilities(), type, n, c);
         double epsilon = in.epsilon();
         if (epsilon != 0) {
-            Level1 blas1 = Nd4j.getBlasWrapper().level1();
-            blas1.scal(targets.length(), 1 - epsilon, targets);
-            blas1.axpy(targets.length(), epsilon / c, scratch.ones(ELEMENT_ONES, type, targets.length()), targets);
+            scratch.scal(targets.length(), 1 - epsilon, targets);
+            scratch.axpy(targets.length(), epsilon / c, scratch.ones(ELEMENT_ONES, type, targets.length()), targets);
         }
         return targets;
     }

@@ -52,8 +52,8 @@ final class FocalDocs {
               "include": ["smoothedTargets", "perSampleLoss"]
             }""", """
             {
-              "loss": 0.5193504,
-              "perSampleLoss": [0.03108649, 1.5076879, 0.019276867],
+              "loss": 0.51935047,
+              "perSampleLoss": [0.03108649, 1.507688, 0.019276867],
               "smoothedTargets": [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]],
               "gamma": 2.0,
               "epsilon": 0.0,

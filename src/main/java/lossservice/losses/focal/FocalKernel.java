@@ -4,7 +4,6 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.blas.Level2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -131,7 +130,6 @@ final class FocalKernel {
         boolean focusing = gamma != 0;
         DataType type = logitsTensor.dtype() == DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
         OpExecutioner nd4j = Nd4j.getExecutioner();
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         Level2 blas2 = Nd4j.getBlasWrapper().level2();
         INDArray classOnes = scratch.ones(CLASS_ONES, type, c);
         INDArray rowOnes = scratch.ones(ROW_ONES, type, n);
@@ -203,7 +201,7 @@ final class FocalKernel {
                 scratch.multiply(FACTOR, complementary, complementary, factor);
             } else if (gamma != 1) {
                 nd4j.exec(new Log(complementary, complementary));
-                blas1.scal(complementary.length(), gamma, complementary);
+                scratch.scal(complementary.length(), gamma, complementary);
                 nd4j.exec(new Exp(complementary, complementary));
             }
             // The gradient divides by o; in a row whose other classes all underflowed (s - 1 = 0, p = 1 at its
@@ -212,13 +210,13 @@ final class FocalKernel {
             divisor = complement;
             if (anySaturated && in.wantGradient()) {
                 divisor = scratch.array(DIVISOR, type, n, c);
-                blas1.copy(complement, divisor);
+                scratch.copy(complement, divisor);
                 blas2.ger('f', 1.0, classOnes, scratch.copyOf(SATURATED, saturated, type, n, 1),
                         scratch.transposed(DIVISOR, divisor));
             }
         }
         // -log p = -z + log s, in place of z.
-        blas1.scal(surprisal.length(), -1.0, surprisal);
+        scratch.scal(surprisal.length(), -1.0, surprisal);
         blas2.ger('f', 1.0, classOnes, logRowSum, surprisalTransposed);
         INDArray focused = surprisal;
         if (focusing) {
@@ -243,7 +241,7 @@ final class FocalKernel {
         scratch.rowSums(PER_SAMPLE, products, classOnes, perSample, 1.0, 0.0);
         double denominator = in.mean() ? denominator(in, n) : 1.0;
         boolean defined = denominator != 0;
-        Double loss = defined ? blas1.dot(n, 1.0, perSample, rowOnes) / denominator : null;
+        Double loss = defined ? scratch.dot(n, 1.0, perSample, rowOnes) / denominator : null;
 
         INDArray softmax = null;
         if (in.wantProbabilities()) {
@@ -258,7 +256,7 @@ final class FocalKernel {
                 INDArray ratio = scratch.array(RATIO, type, n, c);
                 scratch.multiply(RATIO, focused, exp, ratio);
                 scratch.divide(RATIO_QUOTIENT, ratio, divisor, ratio);
-                blas1.axpy(ratio.length(), gamma, ratio, factor);
+                scratch.axpy(ratio.length(), gamma, ratio, factor);
                 terms = scratch.array(TERMS, type, n, c);
                 scratch.multiply(TERMS, weighted, factor, terms);
             }
@@ -274,7 +272,7 @@ final class FocalKernel {
             INDArray rowScale = scratch.copyOf(GRADIENT_SCALE, scale, type, n, 1);
             INDArray rowsGradient = scratch.array(GRADIENT, type, n, c);
             scratch.multiply(GRADIENT, exp, rowScale, rowsGradient);
-            blas1.axpy(rowsGradient.length(), -1.0 / denominator, terms, rowsGradient);
+            scratch.axpy(rowsGradient.length(), -1.0 / denominator, terms, rowsGradient);
             gradient = Scratch.tensorOf(rowsGradient, n, c);
         }
         return new Computed(loss, Scratch.tensorOf(perSample, n),
@@ -312,9 +310,8 @@ final class FocalKernel {
         INDArray targets = scratch.copyOf(TARGETS, in.probabilities(), type, n, c);
         double epsilon = in.epsilon();
         if (epsilon != 0) {
-            Level1 blas1 = Nd4j.getBlasWrapper().level1();
-            blas1.scal(targets.length(), 1 - epsilon, targets);
-            blas1.axpy(targets.length(), epsilon / c, scratch.ones(ELEMENT_ONES, type, targets.length()), targets);
+            scratch.scal(targets.length(), 1 - epsilon, targets);
+            scratch.axpy(targets.length(), epsilon / c, scratch.ones(ELEMENT_ONES, type, targets.length()), targets);
         }
         return targets;
     }

@@ -4,7 +4,6 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -109,7 +108,6 @@ final class KlDivergenceKernel {
         DType precision = in.student().dtype();
         DataType type = DataType.DOUBLE;
         OpExecutioner nd4j = Nd4j.getExecutioner();
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray classOnes = scratch.ones(CLASS_ONES, type, c);
 
         // z = (x - max x) / T, e = exp(z), S = e 1 for each input
@@ -129,14 +127,14 @@ final class KlDivergenceKernel {
         scratch.divide(TEACHER_PROBABILITIES, et, st, pt);
 
         // L_i = T^2 [sum_c pt (zt - zs) + log(Ss / St)]: zt becomes zt - zs, et the products.
-        blas1.axpy((long) n * c, -1.0, zs, zt);
+        scratch.axpy((long) n * c, -1.0, zs, zt);
         scratch.multiply(PRODUCTS, pt, zt, et);
         INDArray perSample = scratch.array(PER_SAMPLE, type, n, 1);
         scratch.divide(SUM_RATIO, ss, st, perSample);
         nd4j.exec(new Log(perSample, perSample));
         double squared = temperature * temperature;
         scratch.rowSums(PER_SAMPLE, et, classOnes, perSample, squared, squared);
-        double loss = blas1.dot(n, 1.0, perSample, scratch.ones(ROW_ONES, type, n)) / in.denominator();
+        double loss = scratch.dot(n, 1.0, perSample, scratch.ones(ROW_ONES, type, n)) / in.denominator();
 
         // ps = es / Ss into zs's array, the gradient into es's: neither is read again.
         INDArray ps = null;
@@ -153,7 +151,7 @@ final class KlDivergenceKernel {
                     () -> new SubOp(new INDArray[] {studentProbabilities, pt}, new INDArray[] {rowsGradient}));
             double scale = temperature / in.denominator();
             if (scale != 1.0) {
-                blas1.scal(rowsGradient.length(), scale, rowsGradient);
+                scratch.scal(rowsGradient.length(), scale, rowsGradient);
             }
             gradient = rounded(scratch, GRADIENT_OUT, rowsGradient, precision, n, c);
         }

@@ -4,10 +4,8 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The negative log-likelihood, exactly as {@code torch.nn.functional.nll_loss}, on inputs [N, C, d1..dk] and class
@@ -97,19 +95,18 @@ final class NegativeLogLikelihoodKernel {
         }
         boolean defined = denominator != 0;
 
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray pickedArray = scratch.copyOf(PICKED, picked, type, elements, 1);
         INDArray weights = scratch.copyOf(NEGATED_WEIGHTS, negatedWeights, type, elements, 1);
         // sum_e L_e as one dot product of the two vectors, whatever else the request asks for
-        Double loss = defined ? blas1.dot(elements, 1.0, weights, pickedArray) / denominator : null;
+        Double loss = defined ? scratch.dot(elements, 1.0, weights, pickedArray) / denominator : null;
 
         Tensor gradient = null;
         if (in.wantGradient() && defined) {
             Tensor values = negatedWeights;
             if (denominator != 1.0) {
                 INDArray scaled = scratch.array(GRADIENT_VALUES, type, elements, 1);
-                blas1.copy(weights, scaled);
-                blas1.scal(elements, 1.0 / denominator, scaled);
+                scratch.copy(weights, scaled);
+                scratch.scal(elements, 1.0 / denominator, scaled);
                 values = Scratch.tensorOf(scaled, elements);
             }
             gradient = Tensor.allocate(precision, shape);

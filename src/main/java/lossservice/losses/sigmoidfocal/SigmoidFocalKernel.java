@@ -4,7 +4,6 @@ import lossservice.compute.Scratch;
 import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 
-import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
@@ -107,15 +106,14 @@ final class SigmoidFocalKernel {
         boolean focusing = gamma != 0;
         boolean weighting = in.alpha() >= 0;
         OpExecutioner nd4j = Nd4j.getExecutioner();
-        Level1 blas1 = Nd4j.getBlasWrapper().level1();
         INDArray elementOnes = scratch.ones(ELEMENT_ONES, type, size);
 
         INDArray logits = scratch.copyOf(LOGITS, in.logits(), type, size);
         // t' = t (1 - eps) + eps / 2, in place; 1 - t'
         INDArray targets = scratch.copyOf(TARGETS, in.targets(), type, size);
         if (epsilon != 0) {
-            blas1.scal(size, 1 - epsilon, targets);
-            blas1.axpy(size, epsilon / 2, elementOnes, targets);
+            scratch.scal(size, 1 - epsilon, targets);
+            scratch.axpy(size, epsilon / 2, elementOnes, targets);
         }
         INDArray negativeTargets = scratch.array(NEGATIVE_TARGETS, type, size);
         nd4j.exec(new OneMinus(targets, negativeTargets));
@@ -133,7 +131,7 @@ final class SigmoidFocalKernel {
         INDArray logTerm = scratch.array(LOG_TERM, type, size);
         nd4j.exec(new Abs(logits, logTerm));
         nd4j.exec(new LogSigmoid(logTerm, logTerm));
-        blas1.axpy(size, -1.0, logTerm, crossEntropy);
+        scratch.axpy(size, -1.0, logTerm, crossEntropy);
 
         // u = t' sigmoid(-x) + (1 - t') sigmoid(x), from the two sigmoids, never as 1 - p_t
         INDArray sigmoid = null;
@@ -156,8 +154,8 @@ final class SigmoidFocalKernel {
         INDArray factor = null;
         if (focusing) {
             complement = scratch.array(COMPLEMENT, type, size);
-            blas1.copy(positiveMass, complement);
-            blas1.axpy(size, 1.0, negativeMass, complement);
+            scratch.copy(positiveMass, complement);
+            scratch.axpy(size, 1.0, negativeMass, complement);
             // u^gamma: a product for gamma 1 and 2 (the default), else exp(gamma log u), exp(-inf) = 0 where u
             // underflowed (ND4J's scalar power costs 20 us a call)
             factor = complement;
@@ -167,7 +165,7 @@ final class SigmoidFocalKernel {
             } else if (gamma != 1) {
                 factor = scratch.array(FACTOR, type, size);
                 nd4j.exec(new Log(complement, factor));
-                blas1.scal(size, gamma, factor);
+                scratch.scal(size, gamma, factor);
                 nd4j.exec(new Exp(factor, factor));
             }
         }
@@ -175,9 +173,9 @@ final class SigmoidFocalKernel {
         INDArray alphaWeight = null;
         if (weighting) {
             alphaWeight = scratch.array(ALPHA_WEIGHT, type, size);
-            blas1.copy(negativeTargets, alphaWeight);
-            blas1.scal(size, 1 - in.alpha(), alphaWeight);
-            blas1.axpy(size, in.alpha(), targets, alphaWeight);
+            scratch.copy(negativeTargets, alphaWeight);
+            scratch.scal(size, 1 - in.alpha(), alphaWeight);
+            scratch.axpy(size, in.alpha(), targets, alphaWeight);
         }
         // l = w ce with the weight w = a u^gamma (null for 1)
         INDArray weight = factor != null ? factor : alphaWeight;
@@ -192,14 +190,14 @@ final class SigmoidFocalKernel {
         }
 
         double denominator = in.mean() ? size : 1.0;
-        double loss = blas1.dot(size, 1.0, elementLoss, elementOnes) / denominator;
+        double loss = scratch.dot(size, 1.0, elementLoss, elementOnes) / denominator;
 
         Tensor gradient = null;
         if (in.wantGradient()) {
             // w ((1 - t') sigmoid(x) - t' sigmoid(-x)) = w (s - t')
             INDArray rowsGradient = scratch.array(GRADIENT, type, size);
-            blas1.copy(negativeMass, rowsGradient);
-            blas1.axpy(size, -1.0, positiveMass, rowsGradient);
+            scratch.copy(negativeMass, rowsGradient);
+            scratch.axpy(size, -1.0, positiveMass, rowsGradient);
             if (weight != null) {
                 scratch.multiply(WEIGHTED_GRADIENT, rowsGradient, weight, rowsGradient);
             }
@@ -211,18 +209,18 @@ final class SigmoidFocalKernel {
                 INDArray variance = scratch.array(VARIANCE, type, size);
                 scratch.multiply(VARIANCE, sigmoid, sigmoidOfNegated, variance);
                 INDArray divisor = scratch.array(DIVISOR, type, size);
-                blas1.copy(complement, divisor);
-                blas1.axpy(size, type == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL, elementOnes, divisor);
+                scratch.copy(complement, divisor);
+                scratch.axpy(size, type == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL, elementOnes, divisor);
                 scratch.divide(VARIANCE_QUOTIENT, variance, divisor, variance);
                 INDArray direction = scratch.array(DIRECTION, type, size);
-                blas1.copy(negativeTargets, direction);
-                blas1.axpy(size, -1.0, targets, direction);
+                scratch.copy(negativeTargets, direction);
+                scratch.axpy(size, -1.0, targets, direction);
                 scratch.multiply(DIRECTED, variance, direction, variance);
                 scratch.multiply(FACTOR_TERM, variance, elementLoss, variance);
-                blas1.axpy(size, gamma, variance, rowsGradient);
+                scratch.axpy(size, gamma, variance, rowsGradient);
             }
             if (denominator != 1.0) {
-                blas1.scal(size, 1.0 / denominator, rowsGradient);
+                scratch.scal(size, 1.0 / denominator, rowsGradient);
             }
             gradient = Scratch.tensorOf(rowsGradient, shape);
         }
