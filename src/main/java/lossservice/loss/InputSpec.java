@@ -72,7 +72,11 @@ public record InputSpec(String name, boolean required, List<Form> forms, String 
 
     /** The deepest nesting a JSON array of this input is read to. */
     public int maxReadDepth() {
-        return forms.stream().mapToInt(form -> form.shape().maxReadDepth()).max().orElse(Shapes.READ_DEPTH);
+        int deepest = -1;
+        for (Form form : forms) {
+            deepest = Math.max(deepest, form.shape().maxReadDepth());
+        }
+        return deepest < 0 ? Shapes.READ_DEPTH : deepest;
     }
 
     /**

@@ -43,15 +43,30 @@ public record Signature(List<InputSpec> inputs, List<ScalarSpec> scalars, List<R
     }
 
     public InputSpec input(String name) {
-        return inputs.stream().filter(input -> input.name().equals(name)).findFirst().orElse(null);
+        for (InputSpec input : inputs) { // a loop, not a stream: asked several times for every request
+            if (input.name().equals(name)) {
+                return input;
+            }
+        }
+        return null;
     }
 
     public ScalarSpec scalar(String name) {
-        return scalars.stream().filter(scalar -> scalar.name().equals(name)).findFirst().orElse(null);
+        for (ScalarSpec scalar : scalars) { // a loop, not a stream: asked several times for every request
+            if (scalar.name().equals(name)) {
+                return scalar;
+            }
+        }
+        return null;
     }
 
     public OutputSpec output(String name) {
-        return outputs.stream().filter(output -> output.name().equals(name)).findFirst().orElse(null);
+        for (OutputSpec output : outputs) { // a loop, not a stream: asked several times for every request
+            if (output.name().equals(name)) {
+                return output;
+            }
+        }
+        return null;
     }
 
     /** The input whose datatype decides the precision on the protocol, and whose shape responses echo. */
