@@ -30,6 +30,7 @@ import lossservice.loss.LossRegistry;
 import lossservice.loss.LossResult;
 import lossservice.metrics.LossMetrics;
 import lossservice.metrics.LossMetrics.Rejection;
+import lossservice.problem.ClientDisconnects;
 import lossservice.problem.DeadlineExceededException;
 import lossservice.problem.InvalidRequestException;
 import lossservice.problem.MalformedRequestException;
@@ -252,6 +253,11 @@ class InferenceController {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
+        if (ClientDisconnects.isClientGone(e)) {
+            log.debug("The client of {} {} went away before its answer was written: {}", request.getMethod(),
+                    request.getRequestURI(), e.toString());
+            return null;
+        }
         log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "The service failed to handle the request.");
     }

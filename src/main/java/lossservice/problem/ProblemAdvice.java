@@ -82,6 +82,11 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        if (ClientDisconnects.isClientGone(e)) {
+            log.debug("The client of {} {} went away before its answer was written: {}", request.getMethod(),
+                    request.getRequestURI(), e.toString());
+            return null;
+        }
         log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return problem(ProblemType.INTERNAL_ERROR, "The service failed to handle the request.", request);
     }
