@@ -45,9 +45,21 @@ class ReleaseVersionTests {
         assertThat(found).as("image tags in the Dockerfile's usage lines").isPositive();
     }
 
+    /** The web-stack ceiling of the benchmarks (bench/mvc-ceiling) is built on the service's own Spring Boot. */
+    @Test
+    void theBenchmarkCeilingUsesTheServicesSpringBoot() throws Exception {
+        String service = evaluate(Path.of("pom.xml"), "/project/parent/version");
+        assertThat(service).isNotBlank();
+        assertThat(evaluate(Path.of("bench/mvc-ceiling/pom.xml"), "/project/parent/version")).isEqualTo(service);
+    }
+
     private static String projectVersion() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-        return XPathFactory.newInstance().newXPath().evaluate("/project/version", pom).trim();
+        return evaluate(Path.of("pom.xml"), "/project/version");
+    }
+
+    private static String evaluate(Path xml, String expression) throws Exception {
+        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        return XPathFactory.newInstance().newXPath().evaluate(expression, document).trim();
     }
 
     @SuppressWarnings("unchecked")
