@@ -46,6 +46,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * shape gets the array it had (uninitialised); an operation run again for the same slot on the same arrays with the
  * same parameters reuses its context. Larger arrays, where creation is negligible beside the work, come from the
  * workspace instead and so do not stay resident.
+ *
+ * <p>On the CPU backend the kept arrays also skip what ND4J's Java side adds around each native call: a prepared
+ * operation runs straight through libnd4j ({@code execCustomOp2}), and the BLAS calls of the kernels (level 1, and
+ * the row sums as a gemv) go to the same OpenBLAS ND4J calls, with each kept array's address asked of ND4J once
+ * (ND4J asks it through JNI for every operand of every call). A 2x10 cross-entropy went from 11.9 to 6.4 us (JMH).
+ * Arrays that are not kept (views, large ones, other backends) take ND4J's own paths.
  */
 public final class Scratch implements AutoCloseable {
 
