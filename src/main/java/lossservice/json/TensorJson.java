@@ -9,18 +9,21 @@ import tools.jackson.core.io.NumberOutput;
  * Writes tensors as nested JSON arrays of their shape with Jackson's streaming generator, each number in the
  * shortest form that reads back as the same float32 or float64 value (or as an integer for int64).
  *
- * <p>Consecutive equal numbers, common in results (smoothed targets are two values per row, gradients of ignored
- * rows are zeros), reuse the text of the first instead of formatting each again. One writer per response.
+ * <p>Numbers that come back, common in results (smoothed targets take two or three values, in any order when the
+ * targets are multi-label; gradients of ignored rows are zeros), reuse the text of their first occurrence instead of
+ * being formatted again: a small cache keyed by the value's bits, {@value #CACHED} entries, direct-mapped, so a
+ * value that never comes back costs one comparison. One writer per response.
  */
 public final class TensorJson {
 
+    /** Entries of each cache of number texts (a power of two). */
+    static final int CACHED = 16;
+
     private final JsonGenerator json;
-    private boolean hasFloat;
-    private int floatBits;
-    private String floatText;
-    private boolean hasDouble;
-    private long doubleBits;
-    private String doubleText;
+    private final int[] floatBits = new int[CACHED];
+    private final String[] floatTexts = new String[CACHED];
+    private final long[] doubleBits = new long[CACHED];
+    private final String[] doubleTexts = new String[CACHED];
 
     public TensorJson(JsonGenerator json) {
         this.json = json;
@@ -86,31 +89,27 @@ public final class TensorJson {
 
     private void writeFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
-        if (hasFloat && bits == floatBits) {
-            if (floatText == null) {
-                floatText = NumberOutput.toString(value, true);
-            }
-            json.writeNumber(floatText);
-            return;
+        int slot = (bits ^ (bits >>> 16)) & (CACHED - 1);
+        String text = floatTexts[slot];
+        if (text == null || floatBits[slot] != bits) {
+            // The generator's own text for a float (USE_FAST_DOUBLE_WRITER: the shortest that reads back the same).
+            text = NumberOutput.toString(value, true);
+            floatBits[slot] = bits;
+            floatTexts[slot] = text;
         }
-        hasFloat = true;
-        floatBits = bits;
-        floatText = null;
-        json.writeNumber(value);
+        json.writeNumber(text);
     }
 
     private void writeDouble(double value) {
         long bits = Double.doubleToRawLongBits(value);
-        if (hasDouble && bits == doubleBits) {
-            if (doubleText == null) {
-                doubleText = NumberOutput.toString(value, true);
-            }
-            json.writeNumber(doubleText);
-            return;
+        int mixed = (int) (bits ^ (bits >>> 32));
+        int slot = (mixed ^ (mixed >>> 16)) & (CACHED - 1);
+        String text = doubleTexts[slot];
+        if (text == null || doubleBits[slot] != bits) {
+            text = NumberOutput.toString(value, true);
+            doubleBits[slot] = bits;
+            doubleTexts[slot] = text;
         }
-        hasDouble = true;
-        doubleBits = bits;
-        doubleText = null;
-        json.writeNumber(value);
+        json.writeNumber(text);
     }
 }
