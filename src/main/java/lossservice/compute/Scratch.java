@@ -340,11 +340,11 @@ public final class Scratch implements AutoCloseable {
 
     /**
      * The host address of a kept float32 or float64 array (not a view), for a BLAS call of ours; null for any other
-     * array (and off the CPU backend), which goes through ND4J's BLAS wrappers instead. Those arrays are large
-     * (from the workspace) or unusual, where the wrappers' cost does not matter.
+     * array (and off the CPU backend, where no address is remembered), which goes through ND4J's BLAS wrappers
+     * instead. Those arrays are large (from the workspace) or unusual, where the wrappers' cost does not matter.
      */
     private Pointer keptAddress(INDArray array) {
-        if (array.isView() || (array.dataType() != DataType.FLOAT && array.dataType() != DataType.DOUBLE) || !onHost()) {
+        if (array.isView() || (array.dataType() != DataType.FLOAT && array.dataType() != DataType.DOUBLE)) {
             return null;
         }
         return keptAddresses.get(array.data());

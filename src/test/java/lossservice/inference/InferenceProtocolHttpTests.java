@@ -31,6 +31,7 @@ import lossservice.inference.TritonHttpClient.Body;
 import lossservice.inference.TritonHttpClient.Input;
 import lossservice.inference.TritonHttpClient.Output;
 import lossservice.inference.TritonHttpClient.Result;
+import lossservice.oracle.NestedArrays;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -394,18 +395,18 @@ class InferenceProtocolHttpTests {
         int c = logits.get(0).size();
         List<Input> inputs = new ArrayList<>();
         inputs.add(new Input("logits", new long[] {n, c}, mode == Mode.BINARY_IN_BINARY_OUT ? "FP64" : "FP32",
-                flatten(logits), mode != Mode.JSON_ONLY));
+                NestedArrays.flat(logits), mode != Mode.JSON_ONLY));
         JsonNode targets = request.get("targets");
         boolean targetsBinary = mode == Mode.BINARY_IN_BINARY_OUT || mode == Mode.BINARY_IN_JSON_OUT;
         if (targets.get(0).isArray()) {
-            inputs.add(new Input("targets", new long[] {n, c}, "FP32", flatten(targets), targetsBinary));
+            inputs.add(new Input("targets", new long[] {n, c}, "FP32", NestedArrays.flat(targets), targetsBinary));
         } else {
             inputs.add(new Input("targets", new long[] {n}, mode == Mode.BINARY_IN_JSON_OUT ? "INT32" : "INT64",
-                    flatten(targets), targetsBinary));
+                    NestedArrays.flat(targets), targetsBinary));
         }
         JsonNode weights = request.get("classWeights");
         if (weights != null && !weights.isNull()) {
-            inputs.add(new Input("class_weights", new long[] {c}, "FP32", flatten(weights), targetsBinary));
+            inputs.add(new Input("class_weights", new long[] {c}, "FP32", NestedArrays.flat(weights), targetsBinary));
         }
         return inputs;
     }
@@ -464,7 +465,7 @@ class InferenceProtocolHttpTests {
             }
             long[] shape = output.equals("per_sample_loss") ? new long[] {n} : new long[] {n, c};
             assertThat(result.shapes().get(output)).as(output + " shape").containsExactly(shape);
-            assertClose(output, flatten(expected.get(EXPECTED_FIELD.get(output))), result.outputs().get(output));
+            assertClose(output, NestedArrays.flat(expected.get(EXPECTED_FIELD.get(output))), result.outputs().get(output));
         }
     }
 
@@ -475,20 +476,6 @@ class InferenceProtocolHttpTests {
             if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
                 fail(name + "[" + i + "]: expected " + expected[i] + " +- " + tolerance + ", got " + actual[i]);
             }
-        }
-    }
-
-    private static double[] flatten(JsonNode node) {
-        List<Double> values = new ArrayList<>();
-        flatten(node, values);
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static void flatten(JsonNode node, List<Double> values) {
-        if (node.isArray()) {
-            node.forEach(element -> flatten(element, values));
-        } else {
-            values.add(node.doubleValue());
         }
     }
 
