@@ -10,7 +10,6 @@ import lossservice.loss.DType;
 import lossservice.loss.Tensor;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.SerializableString;
-import tools.jackson.core.io.NumberOutput;
 
 /**
  * Writes tensors as nested JSON arrays of their shape with Jackson's streaming generator, each number in the
@@ -21,10 +20,10 @@ import tools.jackson.core.io.NumberOutput;
  * being formatted again: a small cache keyed by the value's bits, {@value #CACHED} entries, direct-mapped, so a
  * value that never comes back costs one comparison. One writer per response.
  *
- * <p>A run of float32 numbers (the innermost level of a tensor, or all of a flat one) is written as raw JSON in
- * chunks of a few hundred bytes, each number's text made in place by {@link Float32Text}: the generator's own
- * float path makes a String and a formatter object per number and copies its chars, half the time of a large answer.
- * The text is the generator's, byte for byte.
+ * <p>Numbers are written as raw JSON, each text made in place by {@link DecimalText}, a run of them (the innermost
+ * level of a tensor, or all of a flat one) in chunks of a few hundred bytes: the generator's own float path makes a
+ * String and a formatter object per number and copies its chars, half the time of a large answer. The text is the
+ * generator's, byte for byte.
  */
 public final class TensorJson {
 
@@ -35,13 +34,17 @@ public final class TensorJson {
     private static final int CHUNK = 512;
 
     private final JsonGenerator json;
-    private final int[] floatBits = new int[CACHED];
-    /** The text of each cached float, at slot * Float32Text.MAX_LENGTH, its length in floatLengths (0: not kept). */
-    private final byte[] floatTexts = new byte[CACHED * Float32Text.MAX_LENGTH];
-    private final byte[] floatLengths = new byte[CACHED];
     private final RawJson raw = new RawJson(CHUNK);
+    /**
+     * The bits of the number last seen in each slot, and its text at slot * DecimalText.MAX_LENGTH once it came
+     * twice (its length in the lengths; 0: not kept).
+     */
+    private final int[] floatBits = new int[CACHED];
+    private final byte[] floatTexts = new byte[CACHED * DecimalText.MAX_LENGTH];
+    private final byte[] floatLengths = new byte[CACHED];
     private final long[] doubleBits = new long[CACHED];
-    private final String[] doubleTexts = new String[CACHED];
+    private final byte[] doubleTexts = new byte[CACHED * DecimalText.MAX_LENGTH];
+    private final byte[] doubleLengths = new byte[CACHED];
 
     public TensorJson(JsonGenerator json) {
         this.json = json;
@@ -63,8 +66,8 @@ public final class TensorJson {
 
     /** The elements of a tensor as one flat array (the protocol's {@code data}). */
     public void writeFlat(Tensor tensor) {
-        if (tensor.dtype() == DType.FLOAT32) {
-            writeFloats(tensor, 0, tensor.size());
+        if (tensor.dtype() != DType.INT64) {
+            writeReals(tensor, 0, tensor.size());
             return;
         }
         json.writeStartArray();
@@ -77,16 +80,14 @@ public final class TensorJson {
 
     /** One number in the precision: float32 values are written as floats, never widened to their double digits. */
     public void writeNumber(double value, DType precision) {
-        if (precision == DType.FLOAT32) {
-            writeFloat((float) value);
-        } else {
-            writeDouble(value);
-        }
+        raw.length = precision == DType.FLOAT32 ? appendFloat((float) value, raw.bytes, 0)
+                : appendDouble(value, raw.bytes, 0);
+        json.writeRawValue(raw);
     }
 
     private int writeLevel(Tensor tensor, int[] shape, int level, int at) {
-        if (level == shape.length - 1 && tensor.dtype() == DType.FLOAT32) {
-            writeFloats(tensor, at, at + shape[level]);
+        if (level == shape.length - 1 && tensor.dtype() != DType.INT64) {
+            writeReals(tensor, at, at + shape[level]);
             return at + shape[level];
         }
         json.writeStartArray();
@@ -107,26 +108,22 @@ public final class TensorJson {
 
     private void writeElement(Tensor tensor, int i) {
         switch (tensor.dtype()) {
-            case FLOAT32 -> writeFloat(tensor.getFloat(i));
-            case FLOAT64 -> writeDouble(tensor.get(i));
+            case FLOAT32 -> writeNumber(tensor.getFloat(i), DType.FLOAT32);
+            case FLOAT64 -> writeNumber(tensor.get(i), DType.FLOAT64);
             case INT64 -> json.writeNumber(tensor.getLong(i));
         }
     }
 
-    private void writeFloat(float value) {
-        raw.length = appendFloat(value, raw.bytes, 0);
-        json.writeRawValue(raw);
-    }
-
-    /** Elements [from, to) of a float32 tensor as one JSON array. */
-    private void writeFloats(Tensor tensor, int from, int to) {
+    /** Elements [from, to) of a float32 or float64 tensor as one JSON array. */
+    private void writeReals(Tensor tensor, int from, int to) {
+        boolean float32 = tensor.dtype() == DType.FLOAT32;
         RawJson run = raw;
         byte[] bytes = run.bytes;
         int length = 0;
         boolean first = true;
         bytes[length++] = '[';
         for (int i = from; i < to; i++) {
-            if (length > CHUNK - Float32Text.MAX_LENGTH - 2) {
+            if (length > CHUNK - DecimalText.MAX_LENGTH - 2) {
                 run.length = length;
                 // The array is one value to the generator: it places the comma before it, then takes the rest raw.
                 if (first) {
@@ -140,7 +137,7 @@ public final class TensorJson {
             if (i > from) {
                 bytes[length++] = ',';
             }
-            length = appendFloat(tensor.getFloat(i), bytes, length);
+            length = float32 ? appendFloat(tensor.getFloat(i), bytes, length) : appendDouble(tensor.get(i), bytes, length);
         }
         bytes[length++] = ']';
         run.length = length;
@@ -159,34 +156,41 @@ public final class TensorJson {
     private int appendFloat(float value, byte[] bytes, int at) {
         int bits = Float.floatToRawIntBits(value);
         int slot = (bits ^ (bits >>> 16)) & (CACHED - 1);
-        int cached = slot * Float32Text.MAX_LENGTH;
-        if (floatBits[slot] == bits) {
-            int length = floatLengths[slot];
-            if (length != 0) {
-                System.arraycopy(floatTexts, cached, bytes, at, length);
-                return at + length;
-            }
-            int end = Float32Text.write(value, bytes, at);
-            floatLengths[slot] = (byte) (end - at);
-            System.arraycopy(bytes, at, floatTexts, cached, end - at);
-            return end;
+        if (floatBits[slot] != bits) {
+            floatBits[slot] = bits;
+            floatLengths[slot] = 0;
+            return DecimalText.write(value, bytes, at);
         }
-        floatBits[slot] = bits;
-        floatLengths[slot] = 0;
-        return Float32Text.write(value, bytes, at);
+        int length = floatLengths[slot];
+        if (length != 0) {
+            System.arraycopy(floatTexts, slot * DecimalText.MAX_LENGTH, bytes, at, length);
+            return at + length;
+        }
+        int end = DecimalText.write(value, bytes, at);
+        floatLengths[slot] = (byte) (end - at);
+        System.arraycopy(bytes, at, floatTexts, slot * DecimalText.MAX_LENGTH, end - at);
+        return end;
     }
 
-    private void writeDouble(double value) {
+    /** As {@link #appendFloat}, for a double. */
+    private int appendDouble(double value, byte[] bytes, int at) {
         long bits = Double.doubleToRawLongBits(value);
         int mixed = (int) (bits ^ (bits >>> 32));
         int slot = (mixed ^ (mixed >>> 16)) & (CACHED - 1);
-        String text = doubleTexts[slot];
-        if (text == null || doubleBits[slot] != bits) {
-            text = NumberOutput.toString(value, true);
+        if (doubleBits[slot] != bits) {
             doubleBits[slot] = bits;
-            doubleTexts[slot] = text;
+            doubleLengths[slot] = 0;
+            return DecimalText.write(value, bytes, at);
         }
-        json.writeNumber(text);
+        int length = doubleLengths[slot];
+        if (length != 0) {
+            System.arraycopy(doubleTexts, slot * DecimalText.MAX_LENGTH, bytes, at, length);
+            return at + length;
+        }
+        int end = DecimalText.write(value, bytes, at);
+        doubleLengths[slot] = (byte) (end - at);
+        System.arraycopy(bytes, at, doubleTexts, slot * DecimalText.MAX_LENGTH, end - at);
+        return end;
     }
 
     /**
