@@ -1,6 +1,7 @@
 package lossservice.inference;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,12 +133,19 @@ class InferenceController {
 
         response.setStatus(HttpServletResponse.SC_OK);
         if (body.hasBinary()) {
-            long jsonLength = body.jsonLength();
+            // A small JSON part is written once and held; a large one is counted first, then streamed.
+            byte[] json = body.smallJson();
+            long jsonLength = json != null ? json.length : body.jsonLength();
             response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
             response.setHeader(InferenceRequestReader.HEADER_LENGTH, String.valueOf(jsonLength));
             response.setContentLengthLong(jsonLength + body.binaryLength());
-            body.writeJson(response.getOutputStream());
-            body.writeBinary(response.getOutputStream());
+            OutputStream out = response.getOutputStream();
+            if (json != null) {
+                out.write(json);
+            } else {
+                body.writeJson(out);
+            }
+            body.writeBinary(out);
         } else {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             ResponseBodyOutput json = ResponseBodyOutput.of(response);

@@ -23,13 +23,38 @@ final class InferenceResponseWriter {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            // Closing the generator must not flush the response: the binary data follows the JSON part, and a flush
+            // between them sent every small answer in two writes (and two TCP segments).
+            .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
             .build();
+
+    /** The most numbers the JSON part of a binary answer holds for it to be held whole before it is sent. */
+    static final int SMALL_JSON_ELEMENTS = 4096;
 
     /** A response to send: the model, the request id, and the outputs. */
     record Response(String id, String model, String version, List<OutputTensor> outputs) {
 
         boolean hasBinary() {
             return outputs.stream().anyMatch(OutputTensor::binary);
+        }
+
+        /**
+         * The JSON part whole, when its outputs in JSON hold at most {@value #SMALL_JSON_ELEMENTS} numbers (the
+         * length is then known without writing it twice), else null.
+         */
+        byte[] smallJson() {
+            long elements = 0;
+            for (OutputTensor output : outputs) {
+                if (!output.binary()) {
+                    elements += output.values().size();
+                }
+            }
+            if (elements > SMALL_JSON_ELEMENTS) {
+                return null;
+            }
+            ByteArrayOutputStream json = new ByteArrayOutputStream(512);
+            writeJson(json);
+            return json.toByteArray();
         }
 
         /** The length of the JSON part, counted by writing it to nowhere. */
