@@ -134,7 +134,7 @@ final class InferenceRequestReader {
         String digits = value.strip();
         long length;
         try {
-            length = digits.matches("[0-9]{1,18}") ? Long.parseLong(digits) : -1;
+            length = isDigits(digits, 18) ? Long.parseLong(digits) : -1;
         } catch (NumberFormatException e) {
             length = -1;
         }
@@ -550,7 +550,24 @@ final class InferenceRequestReader {
         if (!valid) {
             return null;
         }
-        return dimensions.stream().mapToLong(Long::longValue).toArray();
+        long[] shape = new long[dimensions.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = dimensions.get(i);
+        }
+        return shape;
+    }
+
+    /** Whether {@code text} is 1 to {@code maxDigits} ASCII digits. */
+    private static boolean isDigits(String text, int maxDigits) {
+        if (text.isEmpty() || text.length() > maxDigits) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean expectObject(JsonParser parser, String pointer, Violations violations) {
