@@ -40,6 +40,8 @@ final class DecimalText {
     private static final int DOUBLE_C_TINY = 3;
 
     private static final long MASK_63 = Long.MAX_VALUE;
+    private static final double LOG10_2 = Math.log10(2);
+    private static final double LOG10_3 = Math.log10(3);
     private static final long[] POWERS_OF_TEN = new long[19];
     /** "00" to "99", two bytes each. */
     private static final byte[] DIGIT_PAIRS = new byte[200];
@@ -64,6 +66,20 @@ final class DecimalText {
     }
 
     private DecimalText() {
+    }
+
+    /**
+     * floor(log10(2^q)), in doubles: exact for every binary exponent of a float64, none of whose logarithms comes close
+     * enough to an integer for the rounding of a double to matter ({@code DecimalTextTests} compares every q with the
+     * answer in exact integers).
+     */
+    static int floorLog10Pow2(int q) {
+        return (int) Math.floor(q * LOG10_2);
+    }
+
+    /** floor(log10(3/4 2^q)), as {@link #floorLog10Pow2}. */
+    static int floorLog10ThreeQuartersPow2(int q) {
+        return (int) Math.floor(LOG10_3 + (q - 2) * LOG10_2);
     }
 
     /** Writes the text of a float32 at {@code at} (room for {@value #MAX_LENGTH} bytes) and returns its end. */
@@ -337,8 +353,8 @@ final class DecimalText {
             int min = Integer.MAX_VALUE;
             int max = Integer.MIN_VALUE;
             for (int q = qMin; q <= qMax; q++) {
-                k[q - qMin] = floorLog10(1, q);
-                kBelowPowerOfTwo[q - qMin] = floorLog10(3, q - 2);
+                k[q - qMin] = floorLog10Pow2(q);
+                kBelowPowerOfTwo[q - qMin] = floorLog10ThreeQuartersPow2(q);
                 min = Math.min(min, Math.min(k[q - qMin], kBelowPowerOfTwo[q - qMin]));
                 max = Math.max(max, Math.max(k[q - qMin], kBelowPowerOfTwo[q - qMin]));
             }
@@ -352,22 +368,6 @@ final class DecimalText {
 
         int kBelowPowerOfTwo(int q) {
             return kBelowPowerOfTwo[q - qMin];
-        }
-
-        /** floor(log10(m 2^e)) for m of 1 or 3: a first guess in doubles, made exact on integers. */
-        private static int floorLog10(int m, int e) {
-            int k = (int) Math.floor(e * Math.log10(2) + Math.log10(m)) + 2;
-            while (!atLeastPowerOfTen(m, e, k)) {
-                k--;
-            }
-            return k;
-        }
-
-        /** Whether m 2^e >= 10^k, compared as m 2^max(e,0) 10^max(-k,0) >= 10^max(k,0) 2^max(-e,0). */
-        private static boolean atLeastPowerOfTen(int m, int e, int k) {
-            BigInteger left = BigInteger.valueOf(m).shiftLeft(Math.max(e, 0)).multiply(BigInteger.TEN.pow(Math.max(-k, 0)));
-            BigInteger right = BigInteger.TEN.pow(Math.max(k, 0)).shiftLeft(Math.max(-e, 0));
-            return left.compareTo(right) >= 0;
         }
     }
 

@@ -2,6 +2,7 @@ package lossservice.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,36 @@ class DecimalTextTests {
             assertLikeJackson(value);
             assertLikeJackson(-value);
         }
+    }
+
+    @Test
+    void theDecimalExponentOfEveryBinaryExponentIsExact() {
+        for (int q = -1074 - 2; q <= 971 + 2; q++) {
+            assertThat(DecimalText.floorLog10Pow2(q)).as("q %d", q).isEqualTo(exactFloorLog10(BigInteger.ONE, q));
+            assertThat(DecimalText.floorLog10ThreeQuartersPow2(q)).as("3/4, q %d", q)
+                    .isEqualTo(exactFloorLog10(BigInteger.valueOf(3), q - 2));
+        }
+    }
+
+    /** floor(log10(m 2^e)): the largest k with m 2^e >= 10^k, compared in integers from a rough start. */
+    private static int exactFloorLog10(BigInteger m, int e) {
+        BigInteger numerator = e >= 0 ? m.shiftLeft(e) : m;
+        BigInteger denominator = e >= 0 ? BigInteger.ONE : BigInteger.ONE.shiftLeft(-e);
+        int k = (int) ((e * Math.log(2) + Math.log(m.doubleValue())) / Math.log(10));
+        while (!atLeast(numerator, denominator, k)) {
+            k--;
+        }
+        while (atLeast(numerator, denominator, k + 1)) {
+            k++;
+        }
+        return k;
+    }
+
+    /** Whether numerator / denominator >= 10^k. */
+    private static boolean atLeast(BigInteger numerator, BigInteger denominator, int k) {
+        BigInteger left = numerator.multiply(BigInteger.TEN.pow(Math.max(-k, 0)));
+        BigInteger right = denominator.multiply(BigInteger.TEN.pow(Math.max(k, 0)));
+        return left.compareTo(right) >= 0;
     }
 
     @Test
