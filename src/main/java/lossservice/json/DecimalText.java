@@ -97,8 +97,8 @@ final class DecimalText {
             if (fraction == 0) {
                 return ascii("0.0", buffer, at);
             }
-            return fraction < FLOAT_C_TINY ? floatDecimal(FLOAT_Q_MIN, 10 * fraction, -1, buffer, at)
-                    : floatDecimal(FLOAT_Q_MIN, fraction, 0, buffer, at);
+            return fraction < FLOAT_C_TINY ? decimal(FLOAT_Q_MIN, 10 * fraction, -1, true, buffer, at)
+                    : decimal(FLOAT_Q_MIN, fraction, 0, true, buffer, at);
         }
         int c = FLOAT_HIDDEN_BIT | fraction;
         int q = biased - 1 + FLOAT_Q_MIN;
@@ -109,7 +109,7 @@ final class DecimalText {
                 return layout(integer, 0, buffer, at);
             }
         }
-        return floatDecimal(q, c, 0, buffer, at);
+        return decimal(q, c, 0, true, buffer, at);
     }
 
     /** Writes the text of a float64 at {@code at} (room for {@value #MAX_LENGTH} bytes) and returns its end. */
@@ -127,8 +127,8 @@ final class DecimalText {
             if (fraction == 0) {
                 return ascii("0.0", buffer, at);
             }
-            return fraction < DOUBLE_C_TINY ? doubleDecimal(DOUBLE_Q_MIN, 10 * fraction, -1, buffer, at)
-                    : doubleDecimal(DOUBLE_Q_MIN, fraction, 0, buffer, at);
+            return fraction < DOUBLE_C_TINY ? decimal(DOUBLE_Q_MIN, 10 * fraction, -1, false, buffer, at)
+                    : decimal(DOUBLE_Q_MIN, fraction, 0, false, buffer, at);
         }
         long c = DOUBLE_HIDDEN_BIT | fraction;
         int q = biased - 1 + DOUBLE_Q_MIN;
@@ -139,55 +139,47 @@ final class DecimalText {
                 return layout(integer, 0, buffer, at);
             }
         }
-        return doubleDecimal(q, c, 0, buffer, at);
+        return decimal(q, c, 0, false, buffer, at);
     }
 
-    /** The text of the float c * 2^q, its digits found one decimal place lower when dk is -1. */
-    private static int floatDecimal(int q, int c, int dk, byte[] buffer, int at) {
+    /** The text of the float32 or float64 c * 2^q, its digits found one decimal place lower when dk is -1. */
+    private static int decimal(int q, long c, int dk, boolean float32, byte[] buffer, int at) {
         // Everything in quarters of 2^q: the value, and the ends of its rounding interval (half-way to each
         // neighbour; a quarter below a power of two, where the neighbour below is twice as close).
-        int open = c & 1; // round half to even: an odd significand does not own the ends of its interval
-        long cb = (long) c << 2;
-        long cbr = cb + 2;
-        long cbl;
-        int k;
-        if (c != FLOAT_HIDDEN_BIT || q == FLOAT_Q_MIN) {
-            cbl = cb - 2;
-            k = FLOAT_EXPONENTS.k(q);
-        } else {
-            cbl = cb - 1;
-            k = FLOAT_EXPONENTS.kBelowPowerOfTwo(q);
-        }
-        long g = FLOAT_POWERS.high(k);
-        // 31 bits after the point in the product's high half.
-        int shift = q + FLOAT_POWERS.log2(k) + 33;
-        long vb = floatTimesPowerOfTen(g, cb << shift);
-        long vbl = floatTimesPowerOfTen(g, cbl << shift);
-        long vbr = floatTimesPowerOfTen(g, cbr << shift);
-        return choose(vb, vbl, vbr, open, k, dk, buffer, at);
-    }
-
-    /** The text of the double c * 2^q, as {@link #floatDecimal}. */
-    private static int doubleDecimal(int q, long c, int dk, byte[] buffer, int at) {
-        int open = (int) c & 1;
+        int open = (int) c & 1; // round half to even: an odd significand does not own the ends of its interval
         long cb = c << 2;
         long cbr = cb + 2;
         long cbl;
         int k;
-        if (c != DOUBLE_HIDDEN_BIT || q == DOUBLE_Q_MIN) {
-            cbl = cb - 2;
-            k = DOUBLE_EXPONENTS.k(q);
-        } else {
+        Exponents exponents = float32 ? FLOAT_EXPONENTS : DOUBLE_EXPONENTS;
+        boolean belowPowerOfTwo = c == (float32 ? FLOAT_HIDDEN_BIT : DOUBLE_HIDDEN_BIT)
+                && q != (float32 ? FLOAT_Q_MIN : DOUBLE_Q_MIN);
+        if (belowPowerOfTwo) {
             cbl = cb - 1;
-            k = DOUBLE_EXPONENTS.kBelowPowerOfTwo(q);
+            k = exponents.kBelowPowerOfTwo(q);
+        } else {
+            cbl = cb - 2;
+            k = exponents.k(q);
         }
-        long g1 = DOUBLE_POWERS.high(k);
-        long g0 = DOUBLE_POWERS.low(k);
-        // 63 bits after the point, across the two halves of the product.
-        int shift = q + DOUBLE_POWERS.log2(k) + 2;
-        long vb = doubleTimesPowerOfTen(g1, g0, cb << shift);
-        long vbl = doubleTimesPowerOfTen(g1, g0, cbl << shift);
-        long vbr = doubleTimesPowerOfTen(g1, g0, cbr << shift);
+        long vb;
+        long vbl;
+        long vbr;
+        if (float32) {
+            long g = FLOAT_POWERS.high(k);
+            // 31 bits after the point in the product's high half.
+            int shift = q + FLOAT_POWERS.log2(k) + 33;
+            vb = floatTimesPowerOfTen(g, cb << shift);
+            vbl = floatTimesPowerOfTen(g, cbl << shift);
+            vbr = floatTimesPowerOfTen(g, cbr << shift);
+        } else {
+            long g1 = DOUBLE_POWERS.high(k);
+            long g0 = DOUBLE_POWERS.low(k);
+            // 63 bits after the point, across the two halves of the product.
+            int shift = q + DOUBLE_POWERS.log2(k) + 2;
+            vb = doubleTimesPowerOfTen(g1, g0, cb << shift);
+            vbl = doubleTimesPowerOfTen(g1, g0, cbl << shift);
+            vbr = doubleTimesPowerOfTen(g1, g0, cbr << shift);
+        }
         return choose(vb, vbl, vbr, open, k, dk, buffer, at);
     }
 

@@ -35,16 +35,8 @@ public final class TensorJson {
 
     private final JsonGenerator json;
     private final RawJson raw = new RawJson(CHUNK);
-    /**
-     * The bits of the number last seen in each slot, and its text at slot * DecimalText.MAX_LENGTH once it came
-     * twice (its length in the lengths; 0: not kept).
-     */
-    private final int[] floatBits = new int[CACHED];
-    private final byte[] floatTexts = new byte[CACHED * DecimalText.MAX_LENGTH];
-    private final byte[] floatLengths = new byte[CACHED];
-    private final long[] doubleBits = new long[CACHED];
-    private final byte[] doubleTexts = new byte[CACHED * DecimalText.MAX_LENGTH];
-    private final byte[] doubleLengths = new byte[CACHED];
+    private final NumberTexts floatTexts = new NumberTexts();
+    private final NumberTexts doubleTexts = new NumberTexts();
 
     public TensorJson(JsonGenerator json) {
         this.json = json;
@@ -80,8 +72,7 @@ public final class TensorJson {
 
     /** One number in the precision: float32 values are written as floats, never widened to their double digits. */
     public void writeNumber(double value, DType precision) {
-        raw.length = precision == DType.FLOAT32 ? appendFloat((float) value, raw.bytes, 0)
-                : appendDouble(value, raw.bytes, 0);
+        raw.length = append(value, precision == DType.FLOAT32, raw.bytes, 0);
         json.writeRawValue(raw);
     }
 
@@ -125,22 +116,22 @@ public final class TensorJson {
         for (int i = from; i < to; i++) {
             if (length > CHUNK - DecimalText.MAX_LENGTH - 2) {
                 run.length = length;
-                // The array is one value to the generator: it places the comma before it, then takes the rest raw.
-                if (first) {
-                    json.writeRawValue(run);
-                    first = false;
-                } else {
-                    json.writeRaw(run);
-                }
+                hand(run, first);
+                first = false;
                 length = 0;
             }
             if (i > from) {
                 bytes[length++] = ',';
             }
-            length = float32 ? appendFloat(tensor.getFloat(i), bytes, length) : appendDouble(tensor.get(i), bytes, length);
+            length = append(tensor.get(i), float32, bytes, length);
         }
         bytes[length++] = ']';
         run.length = length;
+        hand(run, first);
+    }
+
+    /** The array is one value to the generator: its first chunk goes as a value (with the comma before it), the rest raw. */
+    private void hand(RawJson run, boolean first) {
         if (first) {
             json.writeRawValue(run);
         } else {
@@ -149,48 +140,44 @@ public final class TensorJson {
     }
 
     /**
-     * Writes the text of a float at {@code at}, from the cache when it came lately, and returns its end. A value's
-     * text is kept the second time it comes in a row of its slot: a value that never comes back (most of a gradient)
-     * costs a comparison and the store of its bits.
+     * Writes the text of a number at {@code at} (a float32's when {@code float32}: the value is one, widened exactly),
+     * from the cache of its precision when it came lately, and returns its end. A value's text is kept the second time
+     * it comes in a row to its slot: a value that never comes back (most of a gradient) costs a comparison and the
+     * store of its bits.
      */
-    private int appendFloat(float value, byte[] bytes, int at) {
-        int bits = Float.floatToRawIntBits(value);
-        int slot = (bits ^ (bits >>> 16)) & (CACHED - 1);
-        if (floatBits[slot] != bits) {
-            floatBits[slot] = bits;
-            floatLengths[slot] = 0;
-            return DecimalText.write(value, bytes, at);
+    private int append(double value, boolean float32, byte[] bytes, int at) {
+        NumberTexts cache = float32 ? floatTexts : doubleTexts;
+        long bits = float32 ? Float.floatToRawIntBits((float) value) : Double.doubleToRawLongBits(value);
+        int mixed = (int) (bits ^ (bits >>> 32));
+        int slot = (mixed ^ (mixed >>> 16)) & (CACHED - 1);
+        if (cache.bits[slot] != bits) {
+            cache.bits[slot] = bits;
+            cache.lengths[slot] = 0;
+            return format(value, float32, bytes, at);
         }
-        int length = floatLengths[slot];
+        int length = cache.lengths[slot];
         if (length != 0) {
-            System.arraycopy(floatTexts, slot * DecimalText.MAX_LENGTH, bytes, at, length);
+            System.arraycopy(cache.texts, slot * DecimalText.MAX_LENGTH, bytes, at, length);
             return at + length;
         }
-        int end = DecimalText.write(value, bytes, at);
-        floatLengths[slot] = (byte) (end - at);
-        System.arraycopy(bytes, at, floatTexts, slot * DecimalText.MAX_LENGTH, end - at);
+        int end = format(value, float32, bytes, at);
+        cache.lengths[slot] = (byte) (end - at);
+        System.arraycopy(bytes, at, cache.texts, slot * DecimalText.MAX_LENGTH, end - at);
         return end;
     }
 
-    /** As {@link #appendFloat}, for a double. */
-    private int appendDouble(double value, byte[] bytes, int at) {
-        long bits = Double.doubleToRawLongBits(value);
-        int mixed = (int) (bits ^ (bits >>> 32));
-        int slot = (mixed ^ (mixed >>> 16)) & (CACHED - 1);
-        if (doubleBits[slot] != bits) {
-            doubleBits[slot] = bits;
-            doubleLengths[slot] = 0;
-            return DecimalText.write(value, bytes, at);
-        }
-        int length = doubleLengths[slot];
-        if (length != 0) {
-            System.arraycopy(doubleTexts, slot * DecimalText.MAX_LENGTH, bytes, at, length);
-            return at + length;
-        }
-        int end = DecimalText.write(value, bytes, at);
-        doubleLengths[slot] = (byte) (end - at);
-        System.arraycopy(bytes, at, doubleTexts, slot * DecimalText.MAX_LENGTH, end - at);
-        return end;
+    private static int format(double value, boolean float32, byte[] bytes, int at) {
+        return float32 ? DecimalText.write((float) value, bytes, at) : DecimalText.write(value, bytes, at);
+    }
+
+    /**
+     * The texts of the numbers of one precision lately written: per slot, the bits of the last value seen, and its
+     * text at slot * DecimalText.MAX_LENGTH once it came twice (its length; 0: not kept).
+     */
+    private static final class NumberTexts {
+        final long[] bits = new long[CACHED];
+        final byte[] lengths = new byte[CACHED];
+        final byte[] texts = new byte[CACHED * DecimalText.MAX_LENGTH];
     }
 
     /**

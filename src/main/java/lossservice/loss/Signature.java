@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Everything a loss accepts and returns: its input tensors (in an order where each comes after the inputs its
@@ -43,27 +44,37 @@ public record Signature(List<InputSpec> inputs, List<ScalarSpec> scalars, List<R
     }
 
     public InputSpec input(String name) {
-        for (InputSpec input : inputs) { // a loop, not a stream: asked several times for every request
-            if (input.name().equals(name)) {
-                return input;
-            }
-        }
-        return null;
+        return find(inputs, InputSpec::name, name);
     }
 
     public ScalarSpec scalar(String name) {
-        for (ScalarSpec scalar : scalars) { // a loop, not a stream: asked several times for every request
-            if (scalar.name().equals(name)) {
-                return scalar;
-            }
-        }
-        return null;
+        return find(scalars, ScalarSpec::name, name);
     }
 
     public OutputSpec output(String name) {
-        for (OutputSpec output : outputs) { // a loop, not a stream: asked several times for every request
-            if (output.name().equals(name)) {
-                return output;
+        return find(outputs, OutputSpec::name, name);
+    }
+
+    /** The input named {@code tensorName} on the Open Inference Protocol, or null. */
+    public InputSpec inputByTensorName(String tensorName) {
+        return find(inputs, InputSpec::tensorName, tensorName);
+    }
+
+    /** The scalar sent as the protocol's parameter {@code parameterName}, or null. */
+    public ScalarSpec scalarByParameterName(String parameterName) {
+        return find(scalars, ScalarSpec::parameterName, parameterName);
+    }
+
+    /** The output named {@code tensorName} on the Open Inference Protocol, or null. */
+    public OutputSpec outputByTensorName(String tensorName) {
+        return find(outputs, OutputSpec::tensorName, tensorName);
+    }
+
+    /** The spec whose {@code key} is {@code value}, or null: a loop, not a stream, asked several times per request. */
+    private static <T> T find(List<T> specs, Function<T, String> key, String value) {
+        for (T spec : specs) {
+            if (key.apply(spec).equals(value)) {
+                return spec;
             }
         }
         return null;
