@@ -1,5 +1,6 @@
 package lossservice.inference.grpc;
 
+import io.grpc.Status;
 import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
 import lossservice.limits.Admission;
 import lossservice.limits.BodyMemory;
@@ -34,7 +35,10 @@ class GrpcConfiguration {
         GrpcMessageGate gate = new GrpcMessageGate(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                 limits.effectiveMaxConcurrentRequests() + limits.effectiveSmallRequestPlaces(), limits.admissionWait(),
                 limits.deadline(), limits.retryAfterSeconds(), () -> metrics.rejected(Rejection.OVERLOADED, InferenceGrpcService.PROTOCOL));
-        return new GrpcServer(properties, service, gate, availability, limits.maxBodySize().toBytes(),
+        return new GrpcServer(properties, service, gate,
+                status -> metrics.rejected(status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                        ? Rejection.PAYLOAD_TOO_LARGE : Rejection.INVALID_REQUEST, InferenceGrpcService.PROTOCOL),
+                availability, limits.maxBodySize().toBytes(),
                 shutdownTimeout);
     }
 }

@@ -9,8 +9,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -38,6 +40,7 @@ public final class GrpcServer implements SmartLifecycle {
     private final GrpcProperties properties;
     private final InferenceGrpcService service;
     private final GrpcMessageGate gate;
+    private final Consumer<Status> onMalformed;
     private final long maxMessageBytes;
     private final Duration shutdownTimeout;
     private final ApplicationAvailability availability;
@@ -45,11 +48,14 @@ public final class GrpcServer implements SmartLifecycle {
     private ExecutorService callExecutor;
     private volatile Server server;
 
+    /** @param onMalformed told of the status of every call refused for a message that cannot be read */
     GrpcServer(GrpcProperties properties, InferenceGrpcService service, GrpcMessageGate gate,
+            Consumer<Status> onMalformed,
             ApplicationAvailability availability, long maxMessageBytes, Duration shutdownTimeout) {
         this.properties = properties;
         this.service = service;
         this.gate = gate;
+        this.onMalformed = onMalformed;
         this.availability = availability;
         this.maxMessageBytes = maxMessageBytes;
         this.shutdownTimeout = shutdownTimeout;
@@ -75,13 +81,14 @@ public final class GrpcServer implements SmartLifecycle {
                     .executor(callExecutor)
                     // A message over the body limit is refused by the transport (RESOURCE_EXHAUSTED) before it is read.
                     .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
-                    .addService(service)
+                    .addService(MalformedMessages.guard(service.bindService(), onMalformed))
                     .intercept(gate)
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
                     // much of its message in the transport's direct memory (tuned windows grew to several MB each).
                     .flowControlWindow(FLOW_CONTROL_WINDOW)
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .addService(MalformedMessages.guard(health.getHealthService().bindService(), onMalformed))
+                    .addService(MalformedMessages.guard(ProtoReflectionServiceV1.newInstance().bindService(),
+                            onMalformed))
                     .build()
                     .start();
         } catch (IOException e) {

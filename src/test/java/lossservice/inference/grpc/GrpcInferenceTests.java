@@ -26,8 +26,10 @@ import org.springframework.context.ApplicationContext;
 
 import com.google.protobuf.ByteString;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -36,6 +38,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
 import lossservice.grpc.v2.InferParameter;
@@ -51,7 +54,8 @@ import lossservice.grpc.v2.ServerReadyRequest;
 
 /**
  * The gRPC form of the Open Inference Protocol through stubs generated from the standard proto: health, metadata,
- * readiness, reflection, the five parameter kinds, every violation in INVALID_ARGUMENT, NOT_FOUND, a message over the
+ * readiness, reflection, the five parameter kinds, every violation in INVALID_ARGUMENT (and a message that is not
+ * protobuf), NOT_FOUND, a message over the
  * 64 MiB body limit, UNAVAILABLE while not ready, and the metrics of the protocol.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -178,6 +182,76 @@ class GrpcInferenceTests {
                 .build();
 
         assertStatus(() -> stub.modelInfer(request), Status.Code.RESOURCE_EXHAUSTED, "");
+    }
+
+    @Test
+    void aMessageThatIsNotProtobufIsInvalidArgumentOnEveryService() throws Exception {
+        double rejected = metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}");
+        byte[] valid = seed("cross-entropy").build().toByteArray();
+        byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 3);
+        byte[] badTag = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        // model_name (field 1, a proto3 string) holding bytes that are not UTF-8.
+        byte[] notUtf8 = {0x0a, 0x02, (byte) 0xc3, (byte) 0x28};
+
+        for (String method : List.of("inference.GRPCInferenceService/ModelInfer",
+                "inference.GRPCInferenceService/ServerLive", "grpc.health.v1.Health/Check")) {
+            for (byte[] message : List.of(truncated, badTag, notUtf8)) {
+                if (message == notUtf8 && !method.endsWith("ModelInfer")) {
+                    continue;
+                }
+                assertStatus(() -> rawCall(method, message), Status.Code.INVALID_ARGUMENT, "not well-formed protobuf");
+            }
+        }
+
+        assertThat(metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}"))
+                .isEqualTo(rejected + 7);
+        assertThat(ModelInferResponse.parseFrom(rawCall("inference.GRPCInferenceService/ModelInfer", valid))
+                .getOutputsCount()).isPositive();
+    }
+
+    @Test
+    void aCompressedMessageOverTheBodyLimitOnceDecompressedIsResourceExhausted() throws Exception {
+        double tooLarge = metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"payload_too_large\"}");
+        // 64 MiB + 1 of raw data, all zeros: about 64 KiB of gzip on the wire.
+        byte[] large = seed("cross-entropy").addRawInputContents(ByteString.copyFrom(new byte[(64 << 20) + 1])).build()
+                .toByteArray();
+
+        assertStatus(() -> rawCall("inference.GRPCInferenceService/ModelInfer", large, "gzip"),
+                Status.Code.RESOURCE_EXHAUSTED, "");
+        assertThat(metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"payload_too_large\"}"))
+                .isEqualTo(tooLarge + 1);
+        byte[] valid = seed("cross-entropy").build().toByteArray();
+        assertThat(ModelInferResponse.parseFrom(rawCall("inference.GRPCInferenceService/ModelInfer", valid, "gzip"))
+                .getOutputsCount()).isPositive();
+    }
+
+    /** One unary call of {@code method} with these bytes as its message, as a client with a broken encoder sends. */
+    private byte[] rawCall(String method, byte[] message) {
+        return rawCall(method, message, null);
+    }
+
+    /** As {@link #rawCall(String, byte[])}, compressed with {@code compression} when it is not null. */
+    private byte[] rawCall(String method, byte[] message, String compression) {
+        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public java.io.InputStream stream(byte[] value) {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(java.io.InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
+                .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+        return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT.withCompression(compression),
+                message);
     }
 
     @Test
