@@ -15,6 +15,8 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.buffer.AdaptiveByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
@@ -86,6 +88,10 @@ public final class GrpcServer implements SmartLifecycle {
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
                     // much of its message in the transport's direct memory (tuned windows grew to several MB each).
                     .flowControlWindow(FLOW_CONTROL_WINDOW)
+                    // Netty's adaptive allocator instead of the pooled one grpc-java configures (2 MiB chunks): every
+                    // answer of 1 MiB or more took half a chunk, and chunks emptied were freed and made again, zeroed,
+                    // for the next answers (5% of a 256x1000 call's CPU in the profile, and more direct memory held).
+                    .withChildOption(ChannelOption.ALLOCATOR, new AdaptiveByteBufAllocator())
                     .addService(MalformedMessages.guard(health.getHealthService().bindService(), onMalformed))
                     .addService(MalformedMessages.guard(ProtoReflectionServiceV1.newInstance().bindService(),
                             onMalformed))
