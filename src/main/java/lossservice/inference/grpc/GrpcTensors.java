@@ -1,5 +1,7 @@
 package lossservice.inference.grpc;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 
@@ -165,9 +168,67 @@ final class GrpcTensors {
             }
             return widened;
         }
-        byte[] copy = new byte[(int) expected];
-        bytes.copyTo(copy, 0);
-        return Tensor.wrap(datatype.elementType(), shape, copy);
+        return Tensor.wrap(datatype.elementType(), shape, wholeArrayOf(bytes));
+    }
+
+    /**
+     * The bytes as one array of exactly their length: the array the message parser already copied them into when it
+     * holds them whole (nothing writes into an input tensor, and the message is dropped once read), else a copy.
+     */
+    private static byte[] wholeArrayOf(ByteString bytes) {
+        WholeArray whole = new WholeArray(bytes.size());
+        try {
+            UnsafeByteOperations.unsafeWriteTo(bytes, whole);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return whole.array != null ? whole.array : bytes.toByteArray();
+    }
+
+    /** Receives a ByteString's backing array when the string is one whole array, as the parser makes them. */
+    private static final class WholeArray extends ByteOutput {
+        private final int length;
+        private byte[] array;
+        private boolean pieces;
+
+        WholeArray(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public void writeLazy(byte[] value, int offset, int count) {
+            if (!pieces && array == null && offset == 0 && count == length && value.length == length) {
+                array = value;
+            } else {
+                inPieces();
+            }
+        }
+
+        /** Bytes that may change after the call, or a string in pieces: copied instead. */
+        private void inPieces() {
+            array = null;
+            pieces = true;
+        }
+
+        @Override
+        public void write(byte[] value, int offset, int count) {
+            inPieces();
+        }
+
+        @Override
+        public void write(byte value) {
+            inPieces();
+        }
+
+        @Override
+        public void write(ByteBuffer value) {
+            inPieces();
+        }
+
+        @Override
+        public void writeLazy(ByteBuffer value) {
+            inPieces();
+        }
     }
 
     private static Tensor fromContents(InferTensorContents contents, TensorDatatype datatype, int[] shape,
