@@ -25,7 +25,9 @@ import io.grpc.StatusRuntimeException;
  * (truncated, a bad tag or length, a string that is not UTF-8, a compressed message that does not decompress), or a
  * compressed message that decompresses beyond the size limit. {@link #guard} gives a service's methods request
  * marshallers that hand over null and the status instead (INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for the size),
- * and an interceptor that ends the call with it and lets nothing of the call reach the service after it.
+ * and an interceptor that ends the call with it and lets nothing of the call reach the service after it. The same
+ * interceptor ends INVALID_ARGUMENT a unary call that sends a second message or none, which grpc-java's handler
+ * would end INTERNAL.
  */
 final class MalformedMessages {
 
@@ -115,7 +117,9 @@ final class MalformedMessages {
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                 ServerCallHandler<Q, R> next) {
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+                private final boolean unary = call.getMethodDescriptor().getType().clientSendsOneMessage();
                 private boolean refused;
+                private int messages;
 
                 @Override
                 public void onMessage(Q message) {
@@ -123,15 +127,15 @@ final class MalformedMessages {
                         return;
                     }
                     if (message == null) {
-                        refused = true;
                         Status status = UNREADABLE.get();
                         UNREADABLE.remove();
-                        if (status == null) {
-                            status = Status.INVALID_ARGUMENT.withDescription("The message sent to "
-                                    + call.getMethodDescriptor().getFullMethodName() + " could not be read.");
-                        }
-                        onRefused.accept(status);
-                        call.close(status, new Metadata());
+                        refuse(status != null ? status : Status.INVALID_ARGUMENT.withDescription("The message sent to "
+                                + call.getMethodDescriptor().getFullMethodName() + " could not be read."));
+                        return;
+                    }
+                    if (unary && ++messages > 1) {
+                        refuse(Status.INVALID_ARGUMENT.withDescription(call.getMethodDescriptor().getFullMethodName()
+                                + " is a unary method: a call sends one message, and this one sent more."));
                         return;
                     }
                     super.onMessage(message);
@@ -139,9 +143,21 @@ final class MalformedMessages {
 
                 @Override
                 public void onHalfClose() {
-                    if (!refused) {
-                        super.onHalfClose();
+                    if (refused) {
+                        return;
                     }
+                    if (unary && messages == 0) {
+                        refuse(Status.INVALID_ARGUMENT.withDescription(call.getMethodDescriptor().getFullMethodName()
+                                + " is a unary method: a call sends one message, and this one ended without it."));
+                        return;
+                    }
+                    super.onHalfClose();
+                }
+
+                private void refuse(Status status) {
+                    refused = true;
+                    onRefused.accept(status);
+                    call.close(status, new Metadata());
                 }
 
                 @Override

@@ -225,13 +225,38 @@ class GrpcInferenceTests {
                 .getOutputsCount()).isPositive();
     }
 
-    /** One unary call of {@code method} with these bytes as its message, as a client with a broken encoder sends. */
-    private byte[] rawCall(String method, byte[] message) {
-        return rawCall(method, message, null);
+    @Test
+    void aUnaryCallWithTwoMessagesOrNoneIsInvalidArgument() throws Exception {
+        byte[] valid = seed("cross-entropy").build().toByteArray();
+        for (String method : List.of("inference.GRPCInferenceService/ModelInfer",
+                "inference.GRPCInferenceService/ServerLive")) {
+            assertThat(rawStatus(method, valid, valid).getCode()).as(method + ", two messages")
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(rawStatus(method).getCode()).as(method + ", no message").isEqualTo(Status.Code.INVALID_ARGUMENT);
+        }
+        assertThat(rawStatus("inference.GRPCInferenceService/ModelInfer", valid).getCode()).isEqualTo(Status.Code.OK);
     }
 
-    /** As {@link #rawCall(String, byte[])}, compressed with {@code compression} when it is not null. */
-    private byte[] rawCall(String method, byte[] message, String compression) {
+    /** The status of a call of {@code method} that sends these messages, then half-closes. */
+    private Status rawStatus(String method, byte[]... messages) throws Exception {
+        java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.ClientCall<byte[], byte[]> call = channel.newCall(bytesMethod(method), CallOptions.DEFAULT);
+        call.start(new io.grpc.ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, io.grpc.Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new io.grpc.Metadata());
+        call.request(2);
+        for (byte[] message : messages) {
+            call.sendMessage(message);
+        }
+        call.halfClose();
+        return closed.get(10, TimeUnit.SECONDS);
+    }
+
+    /** A unary method of that name whose messages are bytes as they are. */
+    private static MethodDescriptor<byte[], byte[]> bytesMethod(String method) {
         MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
             @Override
             public java.io.InputStream stream(byte[] value) {
@@ -247,10 +272,19 @@ class GrpcInferenceTests {
                 }
             }
         };
-        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
                 .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
-        return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT.withCompression(compression),
+    }
+
+    /** One unary call of {@code method} with these bytes as its message, as a client with a broken encoder sends. */
+    private byte[] rawCall(String method, byte[] message) {
+        return rawCall(method, message, null);
+    }
+
+    /** As {@link #rawCall(String, byte[])}, compressed with {@code compression} when it is not null. */
+    private byte[] rawCall(String method, byte[] message, String compression) {
+        return ClientCalls.blockingUnaryCall(channel, bytesMethod(method), CallOptions.DEFAULT.withCompression(compression),
                 message);
     }
 
