@@ -144,6 +144,12 @@ public final class CallBinder {
             Violations violations) {
         String pointer = array.pointer();
         int[] shape = array.shape();
+        if (shape.length == 0) {
+            // A tensor of shape [] (the protocol's scalar); JSON cannot send one: a lone number is refused as it is read.
+            violations.add(pointer, "expected " + spec.describeForms(known) + ", found a single number (shape []):"
+                    + " even one value has a dimension (shape [1])");
+            return null;
+        }
         InputSpec.Form form = spec.formFor(shape.length, known);
         if (form == null) {
             violations.add(pointer, "expected " + spec.describeForms(known) + ", found an array of " + shape.length

@@ -336,6 +336,10 @@ class InferenceProtocolHttpTests {
                         Map.of("temperature", 2)), "unknown parameter"),
                 Arguments.of("num_classes other than C", TritonHttpClient.body("", List.of(logits, targets), null,
                         Map.of("num_classes", 4)), "must equal the number of classes in logits (3, dimension 1), found 4"),
+                Arguments.of("tensors of shape []", TritonHttpClient.body("", List.of(
+                        new Input("logits", new long[] {}, "FP32", new double[] {0.5}, true),
+                        new Input("targets", new long[] {}, "INT64", new double[] {0}, true)), null, Map.of()),
+                        "input logits: expected numbers of shape [N, C, d1..d3], found a single number (shape [])"),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
     }
 

@@ -176,6 +176,21 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void tensorsOfShapeNothingAreInvalidArgumentForEveryModel() {
+        for (String model : List.of("cross-entropy", "binary-cross-entropy", "nll", "kl-divergence", "focal",
+                "sigmoid-focal")) {
+            ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+            for (ModelMetadataResponse.TensorMetadata input : stub.modelMetadata(ModelMetadataRequest.newBuilder()
+                    .setName(model).build()).getInputsList()) {
+                request.addInputs(input.getDatatype().equals("INT64") ? int64(input.getName(), 0).toBuilder()
+                        .clearShape().build() : tensor(input.getName(), input.getDatatype(), new long[0], 0.5f));
+            }
+            assertStatus(() -> stub.modelInfer(request.build()), Status.Code.INVALID_ARGUMENT,
+                    "found a single number (shape [])");
+        }
+    }
+
+    @Test
     void aMessageOverTheBodyLimitIsResourceExhausted() {
         // 64 MiB + 1 of raw data: the transport refuses the message before the service reads it.
         ModelInferRequest request = seed("cross-entropy").addRawInputContents(ByteString.copyFrom(new byte[(64 << 20) + 1]))
