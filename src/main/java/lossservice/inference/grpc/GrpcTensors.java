@@ -79,6 +79,12 @@ final class GrpcTensors {
                         + input.getDatatype() + "\" is not supported; the supported datatypes are FP32, FP64, INT32"
                         + " and INT64.");
             }
+            if (raw && input.getContents().getSerializedSize() > 0) {
+                // The protocol: with raw_input_contents, no input may have typed contents.
+                throw InferenceException.badRequest("inputs[" + i + "] (" + input.getName() + ") has typed contents"
+                        + " beside raw_input_contents: give every input in raw_input_contents, or every input in its"
+                        + " contents.");
+            }
             Tensor values = raw ? fromBytes(request.getRawInputContents(i), datatype, shapes.get(i), input)
                     : fromContents(input.getContents(), datatype, shapes.get(i), input);
             inputs.add(new InputTensor(i, input.getName(), datatype, values));

@@ -173,6 +173,11 @@ class GrpcInferenceTests {
                         .setDatatype("FP32").addShape(1).addShape(2))
                 .addRawInputContents(ByteString.copyFrom(new byte[7])).build()),
                 Status.Code.INVALID_ARGUMENT, "raw_input_contents");
+        // Raw contents for both inputs, and typed contents left in the logits.
+        ModelInferRequest typedAndRaw = seed("cross-entropy").addRawInputContents(ByteString.copyFrom(new byte[24]))
+                .addRawInputContents(ByteString.copyFrom(new byte[16])).build();
+        assertStatus(() -> stub.modelInfer(typedAndRaw), Status.Code.INVALID_ARGUMENT,
+                "inputs[0] (logits) has typed contents beside raw_input_contents");
     }
 
     @Test
