@@ -2,6 +2,7 @@ package lossservice.inference.grpc;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The Open Inference Protocol over gRPC ({@code loss.grpc.*}).
@@ -11,11 +12,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param address  the address it binds, or empty for every interface
  * @param threads  the threads that take calls off the network and decode them; the computations themselves run on
  *                 the compute pool, behind the same admission as HTTP
+ * @param flowControlWindow the HTTP/2 flow-control window of each call and connection: what a client may send
+ *                 before the service reads it, held in the JVM's direct memory meanwhile. Smaller bounds that memory
+ *                 when many clients send large messages at once; larger lets a large message arrive in fewer
+ *                 round trips
  */
 @ConfigurationProperties("loss.grpc")
 public record GrpcProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("8081") int port,
         @DefaultValue("") String address,
-        @DefaultValue("16") int threads) {
+        @DefaultValue("16") int threads,
+        @DefaultValue("1MB") DataSize flowControlWindow) {
+
+    public GrpcProperties {
+        if (flowControlWindow.toBytes() < 65_535 || flowControlWindow.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("loss.grpc.flow-control-window must be from 64KB (HTTP/2's initial"
+                    + " window, 65,535 bytes) to 2GB, found " + flowControlWindow);
+        }
+    }
 }

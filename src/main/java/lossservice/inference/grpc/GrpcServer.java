@@ -37,7 +37,6 @@ import org.springframework.context.event.EventListener;
 public final class GrpcServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
-    private static final int FLOW_CONTROL_WINDOW = 1 << 20;
 
     private final GrpcProperties properties;
     private final InferenceGrpcService service;
@@ -87,7 +86,7 @@ public final class GrpcServer implements SmartLifecycle {
                     .intercept(gate)
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
                     // much of its message in the transport's direct memory (tuned windows grew to several MB each).
-                    .flowControlWindow(FLOW_CONTROL_WINDOW)
+                    .flowControlWindow((int) properties.flowControlWindow().toBytes())
                     // Netty's adaptive allocator instead of the pooled one grpc-java configures (2 MiB chunks): every
                     // answer of 1 MiB or more took half a chunk, and chunks emptied were freed and made again, zeroed,
                     // for the next answers (5% of a 256x1000 call's CPU in the profile, and more direct memory held).
