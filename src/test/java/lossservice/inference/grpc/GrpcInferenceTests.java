@@ -338,6 +338,36 @@ class GrpcInferenceTests {
         reflection.onCompleted();
         assertThat(services.getListServicesResponse().getServiceList()).extracting(service -> service.getName())
                 .contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
+
+        // What grpcurl asks to describe a method: the file that defines it, with the service's methods.
+        java.util.concurrent.CompletableFuture<ServerReflectionResponse> file = new java.util.concurrent.CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> describe = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        file.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        file.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        describe.onNext(ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("inference.GRPCInferenceService.ModelInfer").build());
+        ServerReflectionResponse descriptor = file.get(10, TimeUnit.SECONDS);
+        describe.onCompleted();
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto proto = com.google.protobuf.DescriptorProtos
+                .FileDescriptorProto.parseFrom(descriptor.getFileDescriptorResponse().getFileDescriptorProto(0));
+        assertThat(proto.getPackage()).isEqualTo("inference");
+        assertThat(proto.getServiceList()).extracting(service -> service.getName())
+                .containsExactly("GRPCInferenceService");
+        assertThat(proto.getService(0).getMethodList()).extracting(method -> method.getName())
+                .contains("ModelInfer", "ServerLive");
     }
 
     @Test
