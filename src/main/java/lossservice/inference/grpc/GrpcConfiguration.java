@@ -38,7 +38,6 @@ class GrpcConfiguration {
         return new GrpcServer(properties, service, gate,
                 status -> metrics.rejected(status.getCode() == Status.Code.RESOURCE_EXHAUSTED
                         ? Rejection.PAYLOAD_TOO_LARGE : Rejection.INVALID_REQUEST, InferenceGrpcService.PROTOCOL),
-                availability, limits.maxBodySize().toBytes(),
-                shutdownTimeout);
+                availability, limits.maxBodySize().toBytes(), limits.maxElements(), shutdownTimeout);
     }
 }

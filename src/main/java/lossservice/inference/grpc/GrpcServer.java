@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,6 +44,7 @@ public final class GrpcServer implements SmartLifecycle {
     private final GrpcMessageGate gate;
     private final Consumer<Status> onMalformed;
     private final long maxMessageBytes;
+    private final long maxElements;
     private final Duration shutdownTimeout;
     private final ApplicationAvailability availability;
     private volatile HealthStatusManager health;
@@ -52,13 +54,14 @@ public final class GrpcServer implements SmartLifecycle {
     /** @param onMalformed told of the status of every call refused for a message that cannot be read */
     GrpcServer(GrpcProperties properties, InferenceGrpcService service, GrpcMessageGate gate,
             Consumer<Status> onMalformed,
-            ApplicationAvailability availability, long maxMessageBytes, Duration shutdownTimeout) {
+            ApplicationAvailability availability, long maxMessageBytes, long maxElements, Duration shutdownTimeout) {
         this.properties = properties;
         this.service = service;
         this.gate = gate;
         this.onMalformed = onMalformed;
         this.availability = availability;
         this.maxMessageBytes = maxMessageBytes;
+        this.maxElements = maxElements;
         this.shutdownTimeout = shutdownTimeout;
     }
 
@@ -82,7 +85,9 @@ public final class GrpcServer implements SmartLifecycle {
                     .executor(callExecutor)
                     // A message over the body limit is refused by the transport (RESOURCE_EXHAUSTED) before it is read.
                     .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
-                    .addService(MalformedMessages.guard(service.bindService(), onMalformed))
+                    .addService(MalformedMessages.guard(service.bindService(), onMalformed, Map.of(
+                            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+                            (bytes, length) -> InferRequestBounds.check(bytes, length, maxElements))))
                     .intercept(gate)
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
                     // much of its message in the transport's direct memory (tuned windows grew to several MB each).

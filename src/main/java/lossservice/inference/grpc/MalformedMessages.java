@@ -1,11 +1,18 @@
 package lossservice.inference.grpc;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+
 import io.grpc.ForwardingServerCallListener;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -37,6 +44,19 @@ final class MalformedMessages {
      */
     private static final ThreadLocal<Status> UNREADABLE = new ThreadLocal<>();
 
+    /** The most bytes of a message of a method without a {@link Check}. */
+    static final int MAX_SMALL_MESSAGE_BYTES = 64 * 1024;
+
+    /** Messages up to this size are read into a buffer each thread keeps (the parser copies what it keeps). */
+    private static final int KEPT_BUFFER_BYTES = 2 << 20;
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+
+    /** A check of a message's bytes before they are parsed. */
+    interface Check {
+        /** The status that refuses the message, or null to parse it. */
+        Status check(byte[] bytes, int length);
+    }
+
     private MalformedMessages() {
     }
 
@@ -46,12 +66,19 @@ final class MalformedMessages {
      * @param onRefused told of the status of every call refused (the rejection metric)
      */
     static ServerServiceDefinition guard(ServerServiceDefinition definition, Consumer<Status> onRefused) {
+        return guard(definition, onRefused, Map.of());
+    }
+
+    /** As {@link #guard(ServerServiceDefinition, Consumer)}, with a check for the messages of some methods. */
+    static ServerServiceDefinition guard(ServerServiceDefinition definition, Consumer<Status> onRefused,
+            Map<String, Check> checks) {
         ServiceDescriptor original = definition.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
                 .setSchemaDescriptor(original.getSchemaDescriptor());
         List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
-            ServerMethodDefinition<?, ?> guarded = guard(method);
+            ServerMethodDefinition<?, ?> guarded = guard(method,
+                    checks.get(method.getMethodDescriptor().getFullMethodName()));
             descriptor.addMethod(guarded.getMethodDescriptor());
             methods.add(guarded);
         }
@@ -60,22 +87,27 @@ final class MalformedMessages {
         return ServerInterceptors.intercept(service.build(), new Refusal(onRefused));
     }
 
-    private static <Q, R> ServerMethodDefinition<Q, R> guard(ServerMethodDefinition<Q, R> method) {
+    private static <Q, R> ServerMethodDefinition<Q, R> guard(ServerMethodDefinition<Q, R> method, Check check) {
         MethodDescriptor<Q, R> descriptor = method.getMethodDescriptor();
         return ServerMethodDefinition.create(descriptor.toBuilder()
                 .setRequestMarshaller(new NullWhenUnreadable<>(descriptor.getRequestMarshaller(),
-                        descriptor.getFullMethodName())).build(),
+                        descriptor.getFullMethodName(), check)).build(),
                 method.getServerCallHandler());
     }
 
-    /** The method's own marshaller, with null (and the status in {@link #UNREADABLE}) for a message it cannot read. */
+    /**
+     * The method's own marshaller for answers; for requests, the message read whole, checked, then parsed by the
+     * message type's parser, with null (and the status in {@link #UNREADABLE}) for a message it refuses or cannot read.
+     */
     private static final class NullWhenUnreadable<T> implements MethodDescriptor.Marshaller<T> {
         private final MethodDescriptor.Marshaller<T> marshaller;
         private final String method;
+        private final Check check;
 
-        NullWhenUnreadable(MethodDescriptor.Marshaller<T> marshaller, String method) {
+        NullWhenUnreadable(MethodDescriptor.Marshaller<T> marshaller, String method, Check check) {
             this.marshaller = marshaller;
             this.method = method;
+            this.check = check;
         }
 
         @Override
@@ -85,13 +117,44 @@ final class MalformedMessages {
 
         @Override
         public T parse(InputStream stream) {
+            if (!(marshaller instanceof MethodDescriptor.PrototypeMarshaller<T> prototypes)
+                    || !(prototypes.getMessagePrototype() instanceof MessageLite prototype)) {
+                return parseWith(marshaller, stream);
+            }
             try {
-                return marshaller.parse(stream);
+                int limit = check != null ? Integer.MAX_VALUE : MAX_SMALL_MESSAGE_BYTES;
+                Bytes bytes = readUpTo(stream, limit);
+                if (bytes == null) {
+                    UNREADABLE.set(Status.RESOURCE_EXHAUSTED.withDescription("A message sent to " + method
+                            + " takes at most " + limit + " bytes."));
+                    return null;
+                }
+                Status refusal = check != null ? check.check(bytes.array(), bytes.length()) : null;
+                if (refusal != null) {
+                    UNREADABLE.set(refusal);
+                    return null;
+                }
+                // The parser copies the bytes it keeps (no aliasing): the buffer may be used again.
+                @SuppressWarnings("unchecked")
+                T message = (T) prototype.getParserForType().parseFrom(bytes.array(), 0, bytes.length());
+                return message;
+            } catch (InvalidProtocolBufferException e) {
+                UNREADABLE.set(notProtobuf(e));
+                return null;
+            } catch (IOException e) {
+                UNREADABLE.set(notProtobuf(e));
+                return null;
             } catch (StatusRuntimeException e) {
-                // RESOURCE_EXHAUSTED: a compressed message larger than the limit once decompressed. protobuf's
-                // marshaller says INTERNAL ("Invalid protobuf byte sequence") for bytes it cannot parse.
-                UNREADABLE.set(e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? e.getStatus()
-                        : notProtobuf(e.getCause() != null ? e.getCause() : e));
+                UNREADABLE.set(unreadable(e));
+                return null;
+            }
+        }
+
+        private T parseWith(MethodDescriptor.Marshaller<T> standard, InputStream stream) {
+            try {
+                return standard.parse(stream);
+            } catch (StatusRuntimeException e) {
+                UNREADABLE.set(unreadable(e));
                 return null;
             } catch (RuntimeException e) {
                 UNREADABLE.set(notProtobuf(e));
@@ -99,10 +162,50 @@ final class MalformedMessages {
             }
         }
 
+        /** RESOURCE_EXHAUSTED (a compressed message larger than the limit once inflated) stays; the rest is the bytes. */
+        private Status unreadable(StatusRuntimeException e) {
+            return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? e.getStatus()
+                    : notProtobuf(e.getCause() != null ? e.getCause() : e);
+        }
+
         private Status notProtobuf(Throwable cause) {
             return Status.INVALID_ARGUMENT.withDescription("The message sent to " + method + " is not well-formed"
                     + " protobuf of the method's request type: " + cause.getMessage());
         }
+
+        /** The message's bytes, or null when it has more than {@code limit}. */
+        private static Bytes readUpTo(InputStream stream, int limit) throws IOException {
+            int known = stream instanceof KnownLength ? stream.available() : -1;
+            if (known > limit) {
+                return null;
+            }
+            byte[] buffer = BUFFER.get();
+            if (known > buffer.length) {
+                buffer = new byte[known];
+                if (known <= KEPT_BUFFER_BYTES) {
+                    BUFFER.set(buffer);
+                }
+            }
+            int read = 0;
+            while (known < 0 || read < known) {
+                if (read == buffer.length) {
+                    if (read >= limit) {
+                        return stream.read() < 0 ? new Bytes(buffer, read) : null;
+                    }
+                    buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(8192L, 2L * read)));
+                }
+                int n = stream.read(buffer, read, buffer.length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            return new Bytes(buffer, read);
+        }
+    }
+
+    /** The first {@code length} bytes of {@code array} are a message. */
+    private record Bytes(byte[] array, int length) {
     }
 
     /** Ends a call whose message could not be read; nothing of it reaches the service. */

@@ -246,6 +246,23 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void aMessageThatWouldTakeManyTimesItsSizeParsedIsResourceExhausted() {
+        // 100,000 empty inputs: 200 KB of bytes, 100,000 objects once parsed.
+        java.io.ByteArrayOutputStream inputs = new java.io.ByteArrayOutputStream();
+        inputs.writeBytes(seed("cross-entropy").build().toByteArray());
+        for (int i = 0; i < 100_000; i++) {
+            inputs.write(5 << 3 | 2);
+            inputs.write(0);
+        }
+        assertStatus(() -> rawCall("inference.GRPCInferenceService/ModelInfer", inputs.toByteArray()),
+                Status.Code.RESOURCE_EXHAUSTED, "more than 65536 fields");
+        // The other methods take a name or two: 100 KB is refused unread.
+        assertStatus(() -> rawCall("inference.GRPCInferenceService/ModelMetadata", new byte[100_000]),
+                Status.Code.RESOURCE_EXHAUSTED, "takes at most 65536 bytes");
+        assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+    }
+
+    @Test
     void aUnaryCallWithTwoMessagesOrNoneIsInvalidArgument() throws Exception {
         byte[] valid = seed("cross-entropy").build().toByteArray();
         for (String method : List.of("inference.GRPCInferenceService/ModelInfer",
