@@ -2,8 +2,8 @@ package lossservice.inference.grpc;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,6 +35,11 @@ import io.grpc.StatusRuntimeException;
  * and an interceptor that ends the call with it and lets nothing of the call reach the service after it. The same
  * interceptor ends INVALID_ARGUMENT a unary call that sends a second message or none, which grpc-java's handler
  * would end INTERNAL.
+ *
+ * <p>A message is read whole and checked before it is parsed, since a message of many small fields takes many times
+ * its size in objects once parsed: a method given a {@link Check} (the inference, {@link InferRequestBounds}) has
+ * its bytes checked by it, and a message to any other method (a name or two) may take at most
+ * {@value #MAX_SMALL_MESSAGE_BYTES} bytes.
  */
 final class MalformedMessages {
 
