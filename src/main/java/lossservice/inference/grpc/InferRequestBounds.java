@@ -35,6 +35,8 @@ final class InferRequestBounds {
     private int fields;
     private long elements;
     private Status refusal;
+    /** Where the scan is in the message. */
+    private int at;
 
     private InferRequestBounds(long maxElements) {
         this.maxElements = maxElements + MAX_FIELDS;
@@ -43,7 +45,7 @@ final class InferRequestBounds {
     /** The status that refuses the message, or null when it is within bounds (or is left to the parser). */
     static Status check(byte[] bytes, int length, long maxElements) {
         InferRequestBounds scan = new InferRequestBounds(maxElements);
-        scan.scan(REQUEST, bytes, 0, length);
+        scan.scan(REQUEST, bytes, length);
         return scan.refusal;
     }
 
@@ -63,57 +65,34 @@ final class InferRequestBounds {
         return type == CONTENTS && field >= 1 && field <= 7 || type == INPUT && field == 3;
     }
 
-    /** Scans [from, to) as a message of type {@code type}; false once refused or not well-formed. */
-    private boolean scan(int type, byte[] bytes, int from, int to) {
-        int at = from;
+    /** Scans from the cursor to {@code to} as a message of type {@code type}; false once refused or not well-formed. */
+    private boolean scan(int type, byte[] bytes, int to) {
         while (at < to) {
-            long tag = 0;
-            int shift = 0;
-            while (true) {
-                if (at >= to || shift > 63) {
-                    return false; // not well-formed: the parser says so
-                }
-                byte b = bytes[at++];
-                tag |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    break;
-                }
-                shift += 7;
+            long tag = varint(bytes, to);
+            if (tag < 0) {
+                return false; // not well-formed: the parser says so
             }
             int field = (int) (tag >>> 3);
             int wireType = (int) (tag & 7);
             boolean number = numbers(type, field);
             switch (wireType) {
-                case 0 -> {
-                    while (at < to && bytes[at] < 0) {
+                case 0, 1, 5 -> {
+                    if (wireType == 0) {
+                        // Skipped, not read: -1 is a value here (an int64 of ten bytes), not a sign of bad bytes.
+                        while (at < to && bytes[at] < 0) {
+                            at++;
+                        }
                         at++;
+                    } else {
+                        at += wireType == 1 ? 8 : 4;
                     }
-                    at++;
-                    if (!count(number ? 0 : 1, number ? 1 : 0)) {
-                        return false;
-                    }
-                }
-                case 1, 5 -> {
-                    at += wireType == 1 ? 8 : 4;
                     if (!count(number ? 0 : 1, number ? 1 : 0)) {
                         return false;
                     }
                 }
                 case 2 -> {
-                    long length = 0;
-                    shift = 0;
-                    while (true) {
-                        if (at >= to || shift > 35) {
-                            return false;
-                        }
-                        byte b = bytes[at++];
-                        length |= (long) (b & 0x7f) << shift;
-                        if (b >= 0) {
-                            break;
-                        }
-                        shift += 7;
-                    }
-                    if (length > to - at) {
+                    long length = varint(bytes, to);
+                    if (length < 0 || length > to - at) {
                         return false;
                     }
                     int end = at + (int) length;
@@ -128,7 +107,7 @@ final class InferRequestBounds {
                             return false;
                         }
                         int child = child(type, field);
-                        if (child != NONE && !scan(child, bytes, at, end)) {
+                        if (child != NONE && !scan(child, bytes, end)) {
                             return false;
                         }
                     }
@@ -142,6 +121,25 @@ final class InferRequestBounds {
             }
         }
         return true;
+    }
+
+    /**
+     * The varint at the cursor (a tag or a length), which moves past it; -1 when it is cut short by {@code to} or
+     * longer than 64 bits (no tag or length of a well-formed message is negative).
+     */
+    private long varint(byte[] bytes, int to) {
+        long value = 0;
+        for (int shift = 0; shift <= 63; shift += 7) {
+            if (at >= to) {
+                return -1;
+            }
+            byte b = bytes[at++];
+            value |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return value;
+            }
+        }
+        return -1;
     }
 
     private static long varints(byte[] bytes, int from, int to) {

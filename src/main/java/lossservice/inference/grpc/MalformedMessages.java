@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 
 import io.grpc.ForwardingServerCallListener;
@@ -122,55 +121,43 @@ final class MalformedMessages {
 
         @Override
         public T parse(InputStream stream) {
+            try {
+                return read(stream);
+            } catch (StatusRuntimeException e) {
+                // RESOURCE_EXHAUSTED: a compressed message larger than the limit once inflated. Any other status
+                // (protobuf's marshaller says INTERNAL) is about the bytes.
+                return refuse(e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? e.getStatus()
+                        : notProtobuf(e.getCause() != null ? e.getCause() : e));
+            } catch (IOException | RuntimeException e) {
+                return refuse(notProtobuf(e));
+            }
+        }
+
+        private T read(InputStream stream) throws IOException {
             if (!(marshaller instanceof MethodDescriptor.PrototypeMarshaller<T> prototypes)
                     || !(prototypes.getMessagePrototype() instanceof MessageLite prototype)) {
-                return parseWith(marshaller, stream);
+                return marshaller.parse(stream);
             }
-            try {
-                int limit = check != null ? Integer.MAX_VALUE : MAX_SMALL_MESSAGE_BYTES;
-                Bytes bytes = readUpTo(stream, limit);
-                if (bytes == null) {
-                    UNREADABLE.set(Status.RESOURCE_EXHAUSTED.withDescription("A message sent to " + method
-                            + " takes at most " + limit + " bytes."));
-                    return null;
-                }
-                Status refusal = check != null ? check.check(bytes.array(), bytes.length()) : null;
-                if (refusal != null) {
-                    UNREADABLE.set(refusal);
-                    return null;
-                }
-                // The parser copies the bytes it keeps (no aliasing): the buffer may be used again.
-                @SuppressWarnings("unchecked")
-                T message = (T) prototype.getParserForType().parseFrom(bytes.array(), 0, bytes.length());
-                return message;
-            } catch (InvalidProtocolBufferException e) {
-                UNREADABLE.set(notProtobuf(e));
-                return null;
-            } catch (IOException e) {
-                UNREADABLE.set(notProtobuf(e));
-                return null;
-            } catch (StatusRuntimeException e) {
-                UNREADABLE.set(unreadable(e));
-                return null;
+            int limit = check != null ? Integer.MAX_VALUE : MAX_SMALL_MESSAGE_BYTES;
+            Bytes bytes = readUpTo(stream, limit);
+            if (bytes == null) {
+                return refuse(Status.RESOURCE_EXHAUSTED.withDescription("A message sent to " + method
+                        + " takes at most " + limit + " bytes."));
             }
+            Status refusal = check != null ? check.check(bytes.array(), bytes.length()) : null;
+            if (refusal != null) {
+                return refuse(refusal);
+            }
+            // The parser copies the bytes it keeps (no aliasing): the buffer may be used again.
+            @SuppressWarnings("unchecked")
+            T message = (T) prototype.getParserForType().parseFrom(bytes.array(), 0, bytes.length());
+            return message;
         }
 
-        private T parseWith(MethodDescriptor.Marshaller<T> standard, InputStream stream) {
-            try {
-                return standard.parse(stream);
-            } catch (StatusRuntimeException e) {
-                UNREADABLE.set(unreadable(e));
-                return null;
-            } catch (RuntimeException e) {
-                UNREADABLE.set(notProtobuf(e));
-                return null;
-            }
-        }
-
-        /** RESOURCE_EXHAUSTED (a compressed message larger than the limit once inflated) stays; the rest is the bytes. */
-        private Status unreadable(StatusRuntimeException e) {
-            return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? e.getStatus()
-                    : notProtobuf(e.getCause() != null ? e.getCause() : e);
+        /** No message, and the status for the interceptor. */
+        private T refuse(Status status) {
+            UNREADABLE.set(status);
+            return null;
         }
 
         private Status notProtobuf(Throwable cause) {

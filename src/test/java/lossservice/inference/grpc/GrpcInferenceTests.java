@@ -333,6 +333,24 @@ class GrpcInferenceTests {
         assertThat(health.check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
                 .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
+        ServerReflectionResponse services = reflect(ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertThat(services.getListServicesResponse().getServiceList()).extracting(service -> service.getName())
+                .contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
+
+        // What grpcurl asks to describe a method: the file that defines it, with the service's methods.
+        ServerReflectionResponse descriptor = reflect(ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("inference.GRPCInferenceService.ModelInfer").build());
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto proto = com.google.protobuf.DescriptorProtos
+                .FileDescriptorProto.parseFrom(descriptor.getFileDescriptorResponse().getFileDescriptorProto(0));
+        assertThat(proto.getPackage()).isEqualTo("inference");
+        assertThat(proto.getServiceList()).extracting(service -> service.getName())
+                .containsExactly("GRPCInferenceService");
+        assertThat(proto.getService(0).getMethodList()).extracting(method -> method.getName())
+                .contains("ModelInfer", "ServerLive");
+    }
+
+    /** The first answer of the reflection service to one request. */
+    private ServerReflectionResponse reflect(ServerReflectionRequest request) throws Exception {
         java.util.concurrent.CompletableFuture<ServerReflectionResponse> answer = new java.util.concurrent.CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(channel)
                 .serverReflectionInfo(new StreamObserver<>() {
@@ -350,41 +368,10 @@ class GrpcInferenceTests {
                     public void onCompleted() {
                     }
                 });
-        reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        ServerReflectionResponse services = answer.get(10, TimeUnit.SECONDS);
+        reflection.onNext(request);
+        ServerReflectionResponse response = answer.get(10, TimeUnit.SECONDS);
         reflection.onCompleted();
-        assertThat(services.getListServicesResponse().getServiceList()).extracting(service -> service.getName())
-                .contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
-
-        // What grpcurl asks to describe a method: the file that defines it, with the service's methods.
-        java.util.concurrent.CompletableFuture<ServerReflectionResponse> file = new java.util.concurrent.CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> describe = ServerReflectionGrpc.newStub(channel)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        file.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        file.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        describe.onNext(ServerReflectionRequest.newBuilder()
-                .setFileContainingSymbol("inference.GRPCInferenceService.ModelInfer").build());
-        ServerReflectionResponse descriptor = file.get(10, TimeUnit.SECONDS);
-        describe.onCompleted();
-        com.google.protobuf.DescriptorProtos.FileDescriptorProto proto = com.google.protobuf.DescriptorProtos
-                .FileDescriptorProto.parseFrom(descriptor.getFileDescriptorResponse().getFileDescriptorProto(0));
-        assertThat(proto.getPackage()).isEqualTo("inference");
-        assertThat(proto.getServiceList()).extracting(service -> service.getName())
-                .containsExactly("GRPCInferenceService");
-        assertThat(proto.getService(0).getMethodList()).extracting(method -> method.getName())
-                .contains("ModelInfer", "ServerLive");
+        return response;
     }
 
     @Test

@@ -60,34 +60,20 @@ class InferRequestBoundsTests {
 
     @Test
     void fieldsInsideAParameterOfAnInputCount() {
-        InferParameter.Builder parameter = InferParameter.newBuilder();
         ByteArrayOutputStream unknown = new ByteArrayOutputStream();
         for (int i = 0; i <= InferRequestBounds.MAX_FIELDS; i++) {
             unknown.write(6 << 3); // field 6 of InferParameter (unknown), a varint
             unknown.write(1);
         }
         ModelInferRequest.Builder request = valid();
-        request.getInputsBuilder(0).putParameters("p", parameter.build());
-        byte[] message = request.build().toByteArray();
-        // Put the unknown fields inside the parameter's message: rebuild the request with them as its bytes.
+        request.getInputsBuilder(0).putParameters("p", InferParameter.getDefaultInstance());
+        // The unknown fields inside the value of a parameter of the first input.
         ModelInferRequest.InferInputTensor input = request.getInputs(0).toBuilder().clearParameters().build();
-        ByteString entryValue = ByteString.copyFrom(unknown.toByteArray());
-        ByteArrayOutputStream entry = new ByteArrayOutputStream();
-        entry.write(2 << 3 | 2); // map entry's value
-        writeVarint(entry, entryValue.size());
-        entry.writeBytes(entryValue.toByteArray());
-        ByteArrayOutputStream inputBytes = new ByteArrayOutputStream();
-        inputBytes.writeBytes(input.toByteArray());
-        inputBytes.write(4 << 3 | 2); // the input's parameters
-        writeVarint(inputBytes, entry.size());
-        inputBytes.writeBytes(entry.toByteArray());
-        ByteArrayOutputStream whole = new ByteArrayOutputStream();
-        whole.write(5 << 3 | 2);
-        writeVarint(whole, inputBytes.size());
-        whole.writeBytes(inputBytes.toByteArray());
+        byte[] parameters = concat(input.toByteArray(), field(4, field(2, unknown.toByteArray())));
+        byte[] whole = field(5, parameters);
 
-        assertThat(check(message)).isNull();
-        assertThat(check(whole.toByteArray()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(check(request.build().toByteArray())).isNull();
+        assertThat(check(whole).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     }
 
     @Test
@@ -105,15 +91,8 @@ class InferRequestBoundsTests {
             contents.write(3 << 3); // int64_contents, unpacked
             contents.write(0);
         }
-        ByteArrayOutputStream input = new ByteArrayOutputStream();
-        input.write(5 << 3 | 2);
-        writeVarint(input, contents.size());
-        input.writeBytes(contents.toByteArray());
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.write(5 << 3 | 2);
-        writeVarint(request, input.size());
-        request.writeBytes(input.toByteArray());
-        assertThat(check(request.toByteArray()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        byte[] request = field(5, field(5, contents.toByteArray())); // an input whose contents are unpacked
+        assertThat(check(request).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     }
 
     @Test
@@ -124,11 +103,23 @@ class InferRequestBoundsTests {
         assertThat(check(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})).isNull();
     }
 
-    private static void writeVarint(ByteArrayOutputStream out, int value) {
-        while ((value & ~0x7f) != 0) {
-            out.write(value & 0x7f | 0x80);
-            value >>>= 7;
+    /** Field {@code number} of a message, length-delimited, holding {@code payload}. */
+    private static byte[] field(int number, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(number << 3 | 2);
+        int length = payload.length;
+        while ((length & ~0x7f) != 0) {
+            out.write(length & 0x7f | 0x80);
+            length >>>= 7;
         }
-        out.write(value);
+        out.write(length);
+        out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 }
