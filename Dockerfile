@@ -44,7 +44,8 @@ COPY --from=jre /opt/java/openjdk /opt/java/openjdk
 FROM runtime-${BACKEND}
 ARG BACKEND
 LABEL org.opencontainers.image.title="loss-service" \
-      org.opencontainers.image.description="Cross-entropy loss with label smoothing over HTTP, computed with ND4J"
+      org.opencontainers.image.description="Losses on demand (cross-entropy with label smoothing and its catalogue) over HTTP and gRPC, computed with ND4J" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
 # A non-root user; the application files stay owned by root, so the user can change none of them.
 # JavaCPP unpacks ND4J's native libraries into its cache directory at startup: the one writable place

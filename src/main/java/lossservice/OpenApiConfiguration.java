@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.info.Contact;
 import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.servers.Server;
 import io.swagger.v3.oas.models.media.Schema;
 
@@ -22,6 +23,7 @@ import io.swagger.v3.oas.models.media.Schema;
  */
 @OpenAPIDefinition(info = @Info(title = "loss-service", version = "from the build",
         contact = @Contact(name = "loss-service", url = "https://github.com/loss-service/loss-service"),
+        license = @License(name = "Apache-2.0", identifier = "Apache-2.0"),
         description = """
         Losses on demand, computed with ND4J exactly as PyTorch (or torchvision) computes them: cross-entropy with \
         label smoothing (`torch.nn.functional.cross_entropy`), binary cross-entropy on logits, and the catalogue \
