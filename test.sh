@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of loss-service: the container check (deploy/container-check.sh), the OpenAPI linters,
+# Runs every test of loss-service: the container check (deploy/container-check.sh), ShellCheck, the OpenAPI linters,
 # ./mvnw verify (unit, HTTP, gRPC, browser, Python client and chart tests) and the clients generated from
 # openapi.yaml. On a Debian machine with nothing but a JDK it first installs what
 # the tests need and is missing (with apt-get; as root, or through sudo): Chromium and its driver, Python 3 with
-# numpy, venv and grpcio, protoc, Node.js and npm, podman and its companions, wget and curl.
+# numpy, venv and grpcio, protoc, Node.js and npm, podman and its companions, ShellCheck, wget and curl.
 #
 #   ./test.sh                 # everything
 #   SKIP_CONTAINER_CHECK=1 ./test.sh   # without building and running the container image (about 9 minutes)
@@ -53,11 +53,16 @@ need chromium chromium-driver -- '[ -x /usr/bin/chromium ] && [ -x /usr/bin/chro
 need wget -- 'command -v wget'                                              # HelmTestPodTests
 need curl -- 'command -v curl'
 need nodejs npm -- 'command -v npm'                                         # the Dockerfile lint
+need shellcheck -- 'command -v shellcheck'                                 # the scripts' lint
 
 if [ -z "${SKIP_CONTAINER_CHECK:-}" ]; then
   need podman buildah runc debootstrap -- 'command -v podman && command -v buildah && command -v runc && command -v debootstrap'
   bash deploy/container-check.sh
 fi
+
+# The shell scripts: ShellCheck, no warning allowed.
+find . -name node_modules -prune -o -name target -prune -o -name '.*' ! -name . -prune -o -name '*.sh' -print0 \
+  | xargs -0 shellcheck --severity=warning .ci/run
 
 # The OpenAPI document: Spectral (spectral:oas) and Redocly (recommended), no error allowed.
 bash tools/openapi-lint/lint.sh

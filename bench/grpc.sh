@@ -23,7 +23,6 @@ CLIENT_WARMUP=2   # s of each gRPC run not counted: connections up, the service'
 SERVICE_PORT=${SERVICE_PORT:-18083}
 GRPC_PORT=${GRPC_PORT:-18084}
 OUT=${OUT:-$BENCH_ROOT/target/bench/grpc-$(date +%Y%m%d-%H%M%S)}
-declare -A SHAPE=([small]=2x10 [large]=256x1000 [xlarge]=2048x1000)
 
 trap stop_all EXIT
 trap 'exit 130' INT TERM

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/load.sh, bench/rss.sh and bench/startup.sh (source it; do not run it).
 # Everything binds and targets 127.0.0.1 only, and every process started here is stopped by its PID on exit.
 
@@ -29,9 +30,13 @@ build() {
 
 service_jar() {
   local jar
-  jar=$(ls "$BENCH_ROOT"/target/loss-service-*.jar 2>/dev/null | grep -v '\.original$' | head -n 1)
-  [ -n "$jar" ] || return 1
-  echo "$jar"
+  for jar in "$BENCH_ROOT"/target/loss-service-*.jar; do
+    if [ -f "$jar" ]; then
+      echo "$jar"
+      return 0
+    fi
+  done
+  return 1
 }
 
 bench_classpath() {

@@ -59,6 +59,7 @@ for run in $(seq 1 "$RUNS"); do
     t1=$(date +%s%N)
     rss=$(rss_mib "$pid")
     stop_pid "$pid"
+    # shellcheck disable=SC2034 # stop_all (lib.sh) stops what BENCH_PIDS holds; this one is stopped already
     BENCH_PIDS=()
     ms=$(( (t1 - t0) / 1000000 ))
     TIMES[$mode]="${TIMES[$mode]:-} $ms"

@@ -50,10 +50,10 @@ wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
 
 # Both endpoints must answer 200 to the payloads, and the v2 answer must be binary.
 for size in $SIZES; do
-  read -r code bytes < <(curl -sS -o /dev/null -w '%{http_code} %{size_download}\n' --max-time 120 \
+  read -r code _ < <(curl -sS -o /dev/null -w '%{http_code} %{size_download}\n' --max-time 120 \
     -H 'Content-Type: application/json' --data-binary "@$OUT/payloads/$size.json" "${URL[json]}")
   [ "$code" = 200 ] || { log "json answered $code to the $size payload"; exit 1; }
-  read -r code bytes type < <(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{content_type}\n' \
+  read -r code _ type < <(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{content_type}\n' \
     --max-time 120 -H 'Content-Type:' -H "Inference-Header-Content-Length: $(cat "$OUT/payloads/$size.v2.header-length")" \
     --data-binary "@$OUT/payloads/$size.v2" "${URL[v2]}")
   [ "$code" = 200 ] && [ "$type" = application/octet-stream ] \
