@@ -67,11 +67,13 @@ final class JsonCallReader {
                 JsonTokens.skipValue(parser);
                 continue;
             }
-            if (parser.currentToken() == JsonToken.VALUE_NULL) {
-                continue; // the default, or "is required" for an input that has none
-            }
             InputSpec input = signature.input(name);
             ScalarSpec scalar = input == null ? signature.scalar(name) : null;
+            boolean common = name.equals(Signature.REDUCTION) || name.equals(Signature.INCLUDE)
+                    || name.equals(Signature.DTYPE);
+            if (parser.currentToken() == JsonToken.VALUE_NULL && (input != null || scalar != null || common)) {
+                continue; // the default, or "is required" for an input that has none
+            }
             if (input != null) {
                 RawArray array = readArray(input, parser, pointer, known, elements, violations);
                 if (array != null) {

@@ -121,6 +121,31 @@ class LossEndpointHttpTests {
         assertProblem(response.statusCode(), contentType(response), response.body(), 422, "result-out-of-range");
     }
 
+    /** {@code null} means the default of a field the loss has; a field it does not have is unknown whatever its value. */
+    @Test
+    void anUnknownFieldIsAViolationEvenWhenNull() throws Exception {
+        Map<String, String> bodies = Map.of(
+                "/v1/losses/nll", "{\"logProbabilities\": [[-0.5, -1]], \"targets\": [0], \"epsilon\": null}",
+                "/v1/losses/focal", "{\"logits\": [[1, 2]], \"targets\": [0], \"labelSmooth\": null}",
+                "/v1/losses/cross-entropy", "{\"logits\": [[1, 2]], \"targets\": [0], \"gamma\": null}",
+                "/v1/losses/sigmoid-focal", "{\"logits\": [1, 2], \"targets\": [0, 1], \"posWeight\": null}");
+        for (Map.Entry<String, String> body : bodies.entrySet()) {
+            HttpResponse<String> response = post(body.getKey(), "application/json", body.getValue(), null);
+
+            JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                    "invalid-request");
+            String field = body.getValue().substring(body.getValue().lastIndexOf(", \"") + 3,
+                    body.getValue().lastIndexOf("\": null"));
+            assertThat(problem.get("errors")).as(body.getKey()).hasSize(1);
+            assertThat(problem.get("errors").get(0).get("pointer").asString()).isEqualTo("/" + field);
+            assertThat(problem.get("errors").get(0).get("message").asString()).startsWith("unknown field");
+        }
+        HttpResponse<String> knownNull = post("/v1/losses/focal", "application/json",
+                "{\"logits\": [[1, 2]], \"targets\": [0], \"gamma\": null, \"include\": null, \"dtype\": null}", null);
+        assertThat(knownNull.statusCode()).as(knownNull.body()).isEqualTo(200);
+        assertThat(knownNull.body()).contains("\"gamma\":2.0");
+    }
+
     @Test
     void oneDimensionalLogitsAndAScalarTargetGetOneClearViolationEach() throws Exception {
         HttpResponse<String> response = post("/v1/losses/cross-entropy", "application/json",
