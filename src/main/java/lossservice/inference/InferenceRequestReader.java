@@ -205,9 +205,7 @@ final class InferenceRequestReader {
                 String name = parser.currentName();
                 String pointer = JsonPointers.member("", name);
                 parser.nextToken();
-                if (!seen.add(name)) {
-                    violations.add(pointer, "the field appears more than once");
-                    JsonTokens.skipValue(parser);
+                if (repeated(seen, name, pointer, parser, violations)) {
                     continue;
                 }
                 switch (name) {
@@ -274,27 +272,27 @@ final class InferenceRequestReader {
         if (!expectObject(parser, pointer, violations)) {
             return;
         }
+        Set<String> seen = new HashSet<>();
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = parser.currentName();
             String at = JsonPointers.member(pointer, name);
             parser.nextToken();
+            if (repeated(seen, name, at, parser, violations)) {
+                continue;
+            }
             switch (name) {
                 case "binary_data_output" -> header.binaryDataOutput = readBoolean(parser, at, violations);
                 case "priority", "timeout" -> readNumber(parser, at, violations);
-                default -> {
-                    if (header.parameters.containsKey(name)) {
-                        violations.add(at, "the parameter appears more than once");
-                    }
-                    if (parser.currentToken() != JsonToken.VALUE_NULL) { // null means the default, as on /v1
-                        header.parameters.put(name, readScalar(parser));
-                    }
-                }
+                default -> header.parameters.put(name, readScalar(parser)); // null: the default, if the loss has it
             }
         }
     }
 
     /** A parameter's value as sent, whatever its type. */
     private static RawScalar readScalar(JsonParser parser) {
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return RawScalar.NULL;
+        }
         String description = JsonTokens.describe(parser);
         Object value = switch (parser.currentToken()) {
             case VALUE_TRUE -> Boolean.TRUE;
@@ -335,10 +333,15 @@ final class InferenceRequestReader {
         input.pointer = pointer;
         String datatype = null;
         boolean valid = true;
+        Set<String> seen = new HashSet<>();
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = parser.currentName();
             String at = JsonPointers.member(pointer, name);
             parser.nextToken();
+            if (repeated(seen, name, at, parser, violations)) {
+                valid = false;
+                continue;
+            }
             switch (name) {
                 case "name" -> input.name = readString(parser, at, violations);
                 case "datatype" -> datatype = readString(parser, at, violations);
@@ -451,11 +454,14 @@ final class InferenceRequestReader {
             return false;
         }
         boolean valid = true;
+        Set<String> seen = new HashSet<>();
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = parser.currentName();
             String at = JsonPointers.member(pointer, name);
             parser.nextToken();
-            if (name.equals("binary_data_size")) {
+            if (repeated(seen, name, at, parser, violations)) {
+                valid = false;
+            } else if (name.equals("binary_data_size")) {
                 Long size = readInteger(parser, at, violations);
                 if (size != null && size < 0) {
                     violations.add(at, "must be >= 0, found " + size);
@@ -490,17 +496,25 @@ final class InferenceRequestReader {
             }
             String name = null;
             Boolean binaryData = null;
+            Set<String> seen = new HashSet<>();
             while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = parser.currentName();
                 String fieldAt = JsonPointers.member(at, field);
                 parser.nextToken();
+                if (repeated(seen, field, fieldAt, parser, violations)) {
+                    continue;
+                }
                 if (field.equals("name")) {
                     name = readString(parser, fieldAt, violations);
                 } else if (field.equals("parameters") && expectObject(parser, fieldAt, violations)) {
+                    Set<String> seenParameters = new HashSet<>();
                     while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
                         String parameter = parser.currentName();
                         String parameterAt = JsonPointers.member(fieldAt, parameter);
                         parser.nextToken();
+                        if (repeated(seenParameters, parameter, parameterAt, parser, violations)) {
+                            continue;
+                        }
                         if (parameter.equals("binary_data")) {
                             binaryData = readBoolean(parser, parameterAt, violations);
                         } else if (parameter.equals("classification")) {
@@ -543,7 +557,9 @@ final class InferenceRequestReader {
             dimensions.add(dimension);
             if (dimensions.size() > MAX_RANK) {
                 violations.add(pointer, "has more than " + MAX_RANK + " dimensions");
-                parser.skipChildren();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    JsonTokens.skipValue(parser);
+                }
                 return null;
             }
         }
@@ -567,6 +583,21 @@ final class InferenceRequestReader {
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Whether {@code name} was seen before in this object: then it is a violation at {@code pointer} (the protocol's
+     * objects have no field that may repeat, and a parser that keeps the last value would hide the first) and its
+     * value is skipped.
+     */
+    private static boolean repeated(Set<String> seen, String name, String pointer, JsonParser parser,
+            Violations violations) {
+        if (seen.add(name)) {
+            return false;
+        }
+        violations.add(pointer, "appears more than once");
+        JsonTokens.skipValue(parser);
         return true;
     }
 

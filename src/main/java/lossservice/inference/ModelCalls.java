@@ -67,10 +67,13 @@ public final class ModelCalls {
         for (Map.Entry<String, RawScalar> parameter : request.parameters().entrySet()) {
             String name = parameter.getKey();
             ScalarSpec spec = signature.scalarByParameterName(name);
+            boolean useDefault = parameter.getValue().isNull(); // null means the default, as on /v1
             if (spec != null) {
-                raw.scalars.put(spec.name(), parameter.getValue());
+                if (!useDefault) {
+                    raw.scalars.put(spec.name(), parameter.getValue());
+                }
             } else if (name.equals(REDUCTION_PARAMETER)) {
-                raw.reduction = parameter.getValue();
+                raw.reduction = useDefault ? null : parameter.getValue();
             } else if (!name.equals(DTYPE_PARAMETER)) {
                 violations.add("/parameters/" + name, "unknown parameter; the parameters of " + definition.name()
                         + " are " + String.join(", ", parameterNames(signature)));
@@ -135,7 +138,7 @@ public final class ModelCalls {
     private static DType precision(Signature signature, InferenceRequest request, RawRequest raw,
             Violations violations) {
         RawScalar dtype = request.parameters().get(DTYPE_PARAMETER);
-        if (dtype != null) {
+        if (dtype != null && !dtype.isNull()) {
             DType precision = dtype.value() instanceof String name ? DType.precision(name) : null;
             if (precision == null) {
                 violations.add("/parameters/" + DTYPE_PARAMETER, "expected \"float32\" or \"float64\", found "

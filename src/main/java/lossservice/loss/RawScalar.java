@@ -8,4 +8,12 @@ package lossservice.loss;
  * @param description  the value in words for messages ({@code the string "2"}, {@code an array})
  */
 public record RawScalar(Object value, String description) {
+
+    /** JSON's {@code null}: the default of a scalar the loss has. */
+    public static final RawScalar NULL = new RawScalar(null, "null");
+
+    /** Whether this is JSON's {@code null} (rather than a value of another type, such as an array). */
+    public boolean isNull() {
+        return value == null && NULL.description.equals(description);
+    }
 }

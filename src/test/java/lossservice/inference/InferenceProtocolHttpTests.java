@@ -340,7 +340,52 @@ class InferenceProtocolHttpTests {
                         new Input("logits", new long[] {}, "FP32", new double[] {0.5}, true),
                         new Input("targets", new long[] {}, "INT64", new double[] {0}, true)), null, Map.of()),
                         "input logits: expected numbers of shape [N, C, d1..d3], found a single number (shape [])"),
+                Arguments.of("an input's field given twice", raw("""
+                        {"inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[9,9],"data":[1,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""),
+                        "/inputs/0/data: appears more than once"),
+                Arguments.of("an output's name given twice", raw("""
+                        {"inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[1,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}],
+                        "outputs":[{"name":"loss","name":"gradient"}]}"""), "/outputs/0/name: appears more than once"),
+                Arguments.of("a parameter given twice", raw("""
+                        {"parameters":{"binary_data_output":false,"binary_data_output":true},
+                        "inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[1,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""),
+                        "/parameters/binary_data_output: appears more than once"),
+                Arguments.of("an unknown parameter set to null", TritonHttpClient.body("", List.of(logits, targets),
+                        null, java.util.Collections.singletonMap("temperature", null)),
+                        "/parameters/temperature: unknown parameter"),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
+    }
+
+    /** The reading goes on after a shape of too many dimensions: the next input is read as the next input. */
+    @Test
+    void aShapeOfTooManyDimensionsIsTheOneViolation() throws Exception {
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, raw("""
+                {"inputs":[{"name":"logits","datatype":"FP32","shape":[1,1,1,1,1,1,1,1,2],"data":[1,2]},
+                {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""));
+
+        assertError(response, 400, "has more than 8 dimensions");
+        assertThat(text(response)).doesNotContain("/inputs/1").doesNotContain("rules");
+    }
+
+    /** {@code null} means the parameter's default, as on the JSON endpoints. */
+    @Test
+    void aParameterOfTheLossSetToNullTakesItsDefault() throws Exception {
+        Input logits = new Input("logits", new long[] {1, 2}, "FP32", new double[] {0, 0}, false);
+        Input targets = new Input("targets", new long[] {1}, "INT64", new double[] {0}, false);
+        Map<String, Object> parameters = new java.util.HashMap<>();
+        parameters.put("epsilon", null);
+        parameters.put("reduction", null);
+        parameters.put("dtype", null);
+
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, TritonHttpClient.body("",
+                List.of(logits, targets), List.of(new Output("loss", false)), parameters));
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        assertClose("loss", new double[] {Math.log(2)}, Result.of(response).outputs().get("loss"));
+        assertThat(text(response)).contains("\"FP32\"");
     }
 
     @ParameterizedTest(name = "{0}")
