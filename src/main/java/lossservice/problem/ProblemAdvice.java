@@ -95,9 +95,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
             WebRequest request) {
-        String instance = request instanceof NativeWebRequest nativeRequest
-                && nativeRequest.getNativeRequest() instanceof HttpServletRequest servletRequest
-                ? servletRequest.getRequestURI() : null;
+        HttpServletRequest servletRequest = request instanceof NativeWebRequest nativeRequest
+                && nativeRequest.getNativeRequest() instanceof HttpServletRequest servlet ? servlet : null;
+        String instance = servletRequest != null ? servletRequest.getRequestURI() : null;
         String detail = body instanceof ProblemDetail springProblem ? springProblem.getDetail() : null;
         ProblemType type = ProblemType.forStatus(statusCode.value());
         if (statusCode.value() == 400) {
@@ -106,6 +106,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         }
         if (statusCode.value() == 404) {
             detail = "There is no resource at " + instance + ".";
+        }
+        if (statusCode.value() == 415 && servletRequest != null && servletRequest.getContentType() == null) {
+            detail = "The request has no Content-Type; send the body as application/json.";
         }
         return ProblemDetails.response(ProblemDetails.of(type, statusCode, detail, instance), headers);
     }

@@ -88,6 +88,17 @@ class LossEndpointHttpTests {
     }
 
     @Test
+    void aBodyWithoutContentTypeIs415SayingWhatToSend() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/losses/cross-entropy"))
+                .POST(HttpRequest.BodyPublishers.ofString(SEED)).build(), HttpResponse.BodyHandlers.ofString());
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 415,
+                "unsupported-media-type");
+        assertThat(problem.get("detail").asString()).isEqualTo(
+                "The request has no Content-Type; send the body as application/json.");
+    }
+
+    @Test
     void getOfALossIs405WithAllow() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/losses/cross-entropy")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
