@@ -20,8 +20,7 @@ final class CommonSchemas {
 
     static final String MALFORMED_JSON = """
             The body is not well-formed JSON: truncated, a trailing comma, a bare `NaN` or `Infinity` token, \
-            an empty body, or beyond the parser's limits (by default nesting depth 16, numbers of 100 characters, \
-            strings of 1024 characters). Type `tag:loss-service,2026:problems/malformed-json`.""";
+            an empty body. Type `tag:loss-service,2026:problems/malformed-json`.""";
 
     static final String MALFORMED_JSON_EXAMPLE = """
             {
@@ -114,7 +113,8 @@ final class CommonSchemas {
             Well-formed JSON that breaks a rule of the request schema or of the loss: ragged arrays, wrong types, \
             strings such as "NaN", numbers beyond the dtype (1e39 in float32, 1e400 always), values out of their \
             range, shapes that do not fit together, class indices out of range, unknown `include` or `reduction` \
-            values, unknown or repeated fields, more numbers than the limits allow. Type \
+            values, unknown or repeated fields, more numbers than the limits allow, JSON beyond the parser's limits \
+            (by default nesting depth 16, numbers of 1000 characters, strings of 1024 characters). Type \
             `tag:loss-service,2026:problems/invalid-request`, whose `errors` list every violation with its JSON \
             pointer. Type `tag:loss-service,2026:problems/result-out-of-range` (no `errors`) when the inputs are \
             valid but a result would overflow the dtype.""";

@@ -20,6 +20,7 @@ import lossservice.json.ShapeExpectation;
 import lossservice.limits.LimitsProperties;
 import lossservice.loss.RawScalar;
 import lossservice.loss.Tensor;
+import lossservice.problem.InvalidRequestException;
 import lossservice.problem.MalformedRequestException;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
@@ -190,7 +191,8 @@ final class InferenceRequestReader {
 
     private Header parseJson(InputStream json, Long jsonLength, Violations violations) {
         Header header = new Header();
-        try (JsonParser parser = jsonBodies.createParser(json)) {
+        JsonParser parser = jsonBodies.createParser(json);
+        try (parser) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedRequestException("The body is empty; expected a JSON inference request.");
@@ -228,7 +230,7 @@ final class InferenceRequestReader {
                 violations.add("/inputs", "is required: the input tensors");
             }
         } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException(jsonBodies.parserLimitMessage());
+            throw new InvalidRequestException(jsonBodies.parserLimitViolation(parser, e));
         } catch (UnexpectedEndOfInputException e) {
             throw new MalformedRequestException(jsonLength == null
                     ? "The body ends before the JSON inference request is complete."

@@ -3,7 +3,9 @@ package lossservice.json;
 import java.io.InputStream;
 
 import lossservice.limits.LimitsProperties;
+import lossservice.problem.InvalidRequestException;
 import lossservice.problem.MalformedRequestException;
+import lossservice.problem.Violation;
 import lossservice.problem.Violations;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -29,6 +31,7 @@ import tools.jackson.core.json.JsonFactory;
 public final class JsonRequestBodies {
 
     private final JsonFactory json;
+    private final LimitsProperties limits;
     private final String parserLimitMessage;
 
     /** Reads the fields of the object, the parser standing on its {@code START_OBJECT}. */
@@ -38,6 +41,7 @@ public final class JsonRequestBodies {
     }
 
     public JsonRequestBodies(LimitsProperties limits) {
+        this.limits = limits;
         this.json = JsonFactory.builder()
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -47,27 +51,29 @@ public final class JsonRequestBodies {
                         .maxNameLength(limits.maxStringLength())
                         .build())
                 .build();
-        this.parserLimitMessage = "The JSON exceeds a parser limit (nesting depth " + limits.maxJsonDepth()
+        // For a limit Jackson may add one day, beside the three it has.
+        this.parserLimitMessage = "exceeds a parser limit (nesting depth " + limits.maxJsonDepth()
                 + ", numbers of at most " + limits.maxNumberLength() + " characters, strings of at most "
-                + limits.maxStringLength() + " characters).";
+                + limits.maxStringLength() + " characters)";
     }
 
     /**
      * A parser with the limits, for a body that is more than one JSON object (the Open Inference Protocol's
      * binary data follows its JSON); its {@link StreamConstraintsException}s are answered with
-     * {@link #parserLimitMessage()}.
+     * {@link #parserLimitViolation}.
      */
     public JsonParser createParser(InputStream body) {
         return json.createParser(ObjectReadContext.empty(), body);
     }
 
-    /** What a client is told when its JSON passes one of the parser's limits. */
-    public String parserLimitMessage() {
-        return parserLimitMessage;
-    }
-
+    /**
+     * Reads the body's object with {@code fieldsReader}. Malformed JSON is a {@link MalformedRequestException};
+     * well-formed JSON past one of the parser's limits is an {@link InvalidRequestException} at the value that
+     * passed it (a number of 400 digits is well-formed, and beyond the float64 range whatever its length).
+     */
     public void readObject(InputStream body, Violations violations, FieldsReader fieldsReader) {
-        try (JsonParser parser = createParser(body)) {
+        JsonParser parser = createParser(body);
+        try (parser) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedRequestException("The body is empty; expected a JSON object.");
@@ -82,12 +88,43 @@ public final class JsonRequestBodies {
                 throw new MalformedRequestException("Unexpected content after the end of the JSON value.");
             }
         } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException(parserLimitMessage);
+            throw new InvalidRequestException(parserLimitViolation(parser, e));
         } catch (StreamReadException e) {
             throw new MalformedRequestException(malformedMessage(e));
         } catch (JacksonException e) {
             throw new MalformedRequestException("The body could not be read.");
         }
+    }
+
+    /**
+     * The limit a body passed, at the pointer of the value the parser was reading: for a number or a string that
+     * value; for nesting too deep the field of the body it is in; for a field name too long the object holding it.
+     * Jackson says which limit in its message only, so the message is matched on its first words.
+     */
+    public Violation parserLimitViolation(JsonParser parser, StreamConstraintsException e) {
+        String pointer = parser.streamReadContext() == null ? ""
+                : parser.streamReadContext().pathAsPointer().toString();
+        String jackson = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (jackson.startsWith("Number")) {
+            return new Violation(pointer, "is a number of more than " + limits.maxNumberLength() + " characters, the"
+                    + " longest this service reads (loss.limits.max-number-length)");
+        }
+        if (jackson.startsWith("String")) {
+            return new Violation(pointer, "is a string of more than " + limits.maxStringLength() + " characters, the"
+                    + " longest this service reads (loss.limits.max-string-length)");
+        }
+        if (jackson.startsWith("Name")) {
+            return new Violation(pointer.substring(0, Math.max(0, pointer.lastIndexOf('/'))), "has a field name of"
+                    + " more than " + limits.maxStringLength() + " characters, the longest this service reads"
+                    + " (loss.limits.max-string-length)");
+        }
+        if (jackson.contains("nesting depth")) {
+            int second = pointer.indexOf('/', 1);
+            return new Violation(second < 0 ? pointer : pointer.substring(0, second), "nests arrays and objects more"
+                    + " than " + limits.maxJsonDepth() + " levels deep, the deepest this service reads"
+                    + " (loss.limits.max-json-depth)");
+        }
+        return new Violation(pointer, parserLimitMessage);
     }
 
     /**

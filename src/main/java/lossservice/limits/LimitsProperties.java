@@ -16,9 +16,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxElements          the most numbers in {@code logits} (N x C); more is answered 422
  * @param maxOutputElements    the most numbers the requested outputs may hold in total (each of smoothed targets,
  *                             probabilities and gradient holds N x C, per-sample losses N); more is answered 422
- * @param maxJsonDepth         the deepest nesting of JSON arrays and objects; deeper is answered 400
- * @param maxNumberLength      the most characters in one JSON number; longer is answered 400
- * @param maxStringLength      the most characters in one JSON string or field name; longer is answered 400
+ * @param maxJsonDepth         the deepest nesting of JSON arrays and objects; deeper is answered 422 (V2: 400)
+ * @param maxNumberLength      the most characters in one JSON number; longer is answered 422 (V2: 400)
+ * @param maxStringLength      the most characters in one JSON string or field name; longer is answered 422 (V2: 400)
  * @param deadline             the longest one request may take from its arrival (its head read) to its answer:
  *                             receiving the body, waiting for a place and the work; past it 503
  * @param maxConcurrentRequests places: requests allowed in decoding and computation at once; 0 means twice the cores
@@ -39,7 +39,7 @@ public record LimitsProperties(
         @DefaultValue("16777216") long maxElements,
         @DefaultValue("16777216") long maxOutputElements,
         @DefaultValue("16") int maxJsonDepth,
-        @DefaultValue("100") int maxNumberLength,
+        @DefaultValue("1000") int maxNumberLength,
         @DefaultValue("1024") int maxStringLength,
         @DefaultValue("30s") Duration deadline,
         @DefaultValue("0") int maxConcurrentRequests,

@@ -112,34 +112,58 @@ class LimitsHttpTests extends SmallLimitsApplicationTests {
         assertThat(post(body(30, 30, "[\"gradient\"]")).statusCode()).isEqualTo(200); // 900 <= 1500
     }
 
+    /** Well-formed JSON past a parser limit is a rule broken, at the value that passes it: 422, not 400. */
     @Test
-    void nestingDeeperThanTheLimitIs400() throws Exception {
+    void nestingDeeperThanTheLimitIs422AtTheField() throws Exception {
         String deep = "[".repeat(20) + "]".repeat(20);
         HttpResponse<String> response = post("{\"logits\": " + deep + ", \"targets\": [0]}");
 
-        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 400,
-                "malformed-json");
-        assertThat(problem.path("detail").asString()).contains("nesting depth 16");
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/logits");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("more than 16 levels deep");
     }
 
     @Test
-    void aNumberLongerThanTheLimitIs400() throws Exception {
-        HttpResponse<String> response = post("{\"logits\": [[1, 2]], \"targets\": [0], \"epsilon\": 0."
+    void aNumberLongerThanTheLimitIs422AtTheNumber() throws Exception {
+        HttpResponse<String> response = post("{\"logits\": [[1, 2], [3, 0." + "1".repeat(1000) + "]],"
+                + " \"targets\": [0, 1]}");
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/logits/1/1");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("more than 1000 characters");
+    }
+
+    /** A long number within the limit is read: a finite one as itself, an integer of 400 digits as beyond float64. */
+    @Test
+    void aLongNumberWithinTheLimitIsRead() throws Exception {
+        HttpResponse<String> finite = post("{\"logits\": [[1, 2]], \"targets\": [0], \"epsilon\": 0."
                 + "1".repeat(150) + "}");
+        assertThat(finite.statusCode()).as(finite.body()).isEqualTo(200);
+        assertThat(finite.body()).contains("\"epsilon\":0.1111111111111111");
 
-        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 400,
-                "malformed-json");
-        assertThat(problem.path("detail").asString()).contains("numbers of at most 100 characters");
+        HttpResponse<String> overflowing = post("{\"logits\": [[1, 2]], \"targets\": [0], \"epsilon\": "
+                + "9".repeat(400) + "}");
+        JsonNode problem = assertProblem(overflowing.statusCode(), contentType(overflowing), overflowing.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/epsilon");
     }
 
     @Test
-    void aStringLongerThanTheLimitIs400() throws Exception {
-        HttpResponse<String> response = post("{\"logits\": [[1, 2]], \"targets\": [0], \"reduction\": \""
+    void aStringOrAFieldNameLongerThanTheLimitIs422AtItsPlace() throws Exception {
+        HttpResponse<String> string = post("{\"logits\": [[1, 2]], \"targets\": [0], \"reduction\": \""
                 + "x".repeat(2000) + "\"}");
+        JsonNode problem = assertProblem(string.statusCode(), contentType(string), string.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEqualTo("/reduction");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("more than 1024 characters");
 
-        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 400,
-                "malformed-json");
-        assertThat(problem.path("detail").asString()).contains("strings of at most 1024 characters");
+        HttpResponse<String> name = post("{\"logits\": [[1, 2]], \"targets\": [0], \"" + "x".repeat(2000)
+                + "\": 1}");
+        problem = assertProblem(name.statusCode(), contentType(name), name.body(), 422, "invalid-request");
+        assertThat(problem.path("errors").get(0).path("pointer").asString()).isEmpty();
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("field name of more than 1024");
     }
 
     @Test

@@ -83,13 +83,32 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
                 "{\"logits\": [[1, 2]], \"targets\": [[0, 1]]",                      // ends early
                 "{\"logits\": [[1 2]], \"targets\": [[0, 1]]}",                      // no comma
                 "",                                                                   // empty
-                "{\"logits\": [[1, 2]], \"targets\": [[0, 1]]} {}",                  // content after the object
+                "{\"logits\": [[1, 2]], \"targets\": [[0, 1]]} {}");                 // content after the object
+    }
+
+    static Stream<String> bodiesPastAParserLimit() {
+        return Stream.of(
                 "{\"logits\": " + "[".repeat(20) + "1" + "]".repeat(20) + "}",         // nesting 21 > 16
-                "{\"logits\": [[1, 2]], \"epsilon\": 0." + "1".repeat(150) + "}",    // number of 152 > 100
+                "{\"logits\": [[1, 2]], \"epsilon\": 0." + "1".repeat(1001) + "}",   // number of 1003 > 1000
                 "{\"logits\": [[1, 2]], \"reduction\": \"" + "x".repeat(2000) + "\"}"); // string of 2000 > 1024
     }
 
-    /** Malformed JSON and JSON past a parser limit: 400 malformed-json, word for word what cross-entropy says. */
+    /** JSON past a parser limit: 422 invalid-request at the value, word for word what cross-entropy says. */
+    @ParameterizedTest
+    @MethodSource("bodiesPastAParserLimit")
+    void binaryCrossEntropyParserLimitsAre422WithTheCrossEntropyViolation(String body) throws Exception {
+        HttpResponse<String> crossEntropy = post(PATH, body);
+        HttpResponse<String> binary = post(BCE, body);
+
+        JsonNode expected = assertProblem(crossEntropy.statusCode(), contentType(crossEntropy), crossEntropy.body(),
+                422, "invalid-request");
+        JsonNode problem = assertProblem(binary.statusCode(), contentType(binary), binary.body(), 422,
+                "invalid-request");
+        assertThat(problem.path("errors")).hasSize(1).isEqualTo(expected.path("errors"));
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("loss.limits.max-");
+    }
+
+    /** Malformed JSON: 400 malformed-json, word for word what cross-entropy says. */
     @ParameterizedTest
     @MethodSource("malformedBodies")
     void binaryCrossEntropyMalformedJsonIs400WithTheCrossEntropyMessage(String body) throws Exception {
@@ -101,17 +120,6 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
         JsonNode problem = assertProblem(binary.statusCode(), contentType(binary), binary.body(), 400,
                 "malformed-json");
         assertThat(problem.path("detail").asString()).isEqualTo(expected.path("detail").asString());
-    }
-
-    @Test
-    void binaryCrossEntropyNestingDeeperThanTheLimitNamesTheLimits() throws Exception {
-        String deep = "[".repeat(20) + "1" + "]".repeat(20);
-        HttpResponse<String> response = post(BCE, "{\"logits\": " + deep + ", \"targets\": " + deep + "}");
-
-        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 400,
-                "malformed-json");
-        assertThat(problem.path("detail").asString()).contains("nesting depth 16", "numbers of at most 100 characters",
-                "strings of at most 1024 characters");
     }
 
     // ---- Open Inference Protocol ----------------------------------------------------------------------
