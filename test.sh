@@ -3,7 +3,7 @@
 # ./mvnw verify (unit, HTTP, gRPC, browser, Python client and chart tests) and the clients generated from
 # openapi.yaml. On a Debian machine with nothing but a JDK it first installs what
 # the tests need and is missing (with apt-get; as root, or through sudo): Chromium and its driver, Python 3 with
-# numpy, venv and grpcio, protoc, Node.js and npm, podman and its companions, ShellCheck, wget and curl.
+# numpy, venv and grpcio, mypy, protoc, Node.js and npm, podman and its companions, ShellCheck, wget and curl.
 #
 #   ./test.sh                 # everything
 #   SKIP_CONTAINER_CHECK=1 ./test.sh   # without building and running the container image (about 9 minutes)
@@ -48,6 +48,7 @@ fi
 
 need python3 python3-numpy -- 'python3 -c "import numpy"'                  # PythonClientTests
 need python3-venv python3-wheel -- 'python3 -m venv --help && python3 -c "import wheel"'  # the client's install test
+need mypy -- 'command -v mypy'                                              # PythonClientTests (mypy --strict)
 need python3-grpcio python3-protobuf protobuf-compiler -- '/usr/bin/python3 -c "import grpc, google.protobuf" && command -v protoc'  # PythonGrpcClientTests
 need chromium chromium-driver -- '[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]'  # SwaggerUiBrowserTests
 need wget -- 'command -v wget'                                              # HelmTestPodTests

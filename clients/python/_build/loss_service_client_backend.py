@@ -53,7 +53,7 @@ def _read_project_table(text: str) -> Dict[str, object]:
                 _store(project, table, key, buffer)
                 key = None
             continue
-        header = re.fullmatch(r"\[([^\]]+)\]", stripped)
+        header = re.fullmatch(r"\[\[?([^\]]+)\]\]?", stripped)  # [table] or [[array of tables]]
         if header:
             table = header.group(1)
             continue

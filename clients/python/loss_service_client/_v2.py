@@ -13,9 +13,13 @@ import array
 import json
 import math
 import sys
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import types
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalogue import InputSpec
+
+if TYPE_CHECKING:  # numpy is optional: imported where an array is at hand
+    from numpy.typing import NDArray
 
 _NUMPY_DTYPES = {"FP32": "<f4", "FP64": "<f8", "INT64": "<i8", "INT32": "<i4"}
 _ARRAY_CODES = {"FP32": "f", "FP64": "d", "INT64": "q", "INT32": "i"}
@@ -23,9 +27,21 @@ _DATATYPE_OF_PRECISION = {"float32": "FP32", "float64": "FP64"}
 _PRECISION_OF_DATATYPE = {"FP32": "float32", "FP64": "float64"}
 
 
-def numpy_module():
+def numpy_module() -> Optional[types.ModuleType]:
     """numpy if the program has imported it, else None: an array can only come from a program that has."""
     return sys.modules.get("numpy")
+
+
+def installed_numpy(required: bool = False) -> Optional[types.ModuleType]:
+    """numpy, imported; None when it is not installed (its ImportError instead when ``required``)."""
+    try:
+        import numpy
+    except ImportError:
+        if required:
+            raise
+        return None
+    module: types.ModuleType = numpy  # a module to type checkers too, whether they find numpy or not
+    return module
 
 
 def is_array(value: Any) -> bool:
@@ -38,7 +54,7 @@ def is_array(value: Any) -> bool:
     return hasattr(value, "__array__") and not isinstance(value, (list, tuple)) and getattr(value, "ndim", 0) >= 1
 
 
-def as_ndarray(value: Any):
+def as_ndarray(value: Any) -> NDArray[Any]:
     import numpy
 
     try:
@@ -74,10 +90,7 @@ def input_datatype(spec: Optional[InputSpec], integral: bool, rank: int, first_r
 
 def encode(name: str, value: Any, spec: Optional[InputSpec], first_rank: Optional[int], precision: str) -> Tensor:
     """One input as a binary tensor; numpy is used when it is installed, else the ``array`` module."""
-    try:
-        import numpy
-    except ImportError:
-        numpy = None
+    numpy = installed_numpy()
     if numpy is not None:
         values = as_ndarray(value)
         if values.dtype.kind not in "biuf":
@@ -87,7 +100,7 @@ def encode(name: str, value: Any, spec: Optional[InputSpec], first_rank: Optiona
         if datatype == "INT64" and values.dtype == numpy.int32:
             datatype = "INT32"  # the service widens it; no copy here
         values = numpy.ascontiguousarray(values, dtype=_NUMPY_DTYPES[datatype])
-        return Tensor(name, datatype, values.shape, memoryview(values).cast("B"))
+        return Tensor(name, datatype, values.shape, values.data.cast("B"))
     shape, flat, integral = flatten(name, value)
     datatype = input_datatype(spec, integral, len(shape), first_rank, precision)
     packed = array.array(_ARRAY_CODES[datatype], flat)
@@ -154,12 +167,7 @@ def decode(body: Any, header_length: Optional[int], as_numpy: bool) -> Tuple[Dic
     offset = length
     outputs: Dict[str, Any] = {}
     precision = None
-    try:
-        import numpy
-    except ImportError:
-        if as_numpy:
-            raise
-        numpy = None
+    numpy = installed_numpy(required=as_numpy)
     for output in document.get("outputs") or ():
         name, datatype, shape = output["name"], output["datatype"], [int(size) for size in output["shape"]]
         precision = precision or _PRECISION_OF_DATATYPE.get(datatype)
@@ -181,6 +189,7 @@ def decode(body: Any, header_length: Optional[int], as_numpy: bool) -> Tuple[Dic
             while data and isinstance(data[0], list):
                 data = [item for row in data for item in row]
             if as_numpy:
+                assert numpy is not None  # installed_numpy(required=True) raised otherwise
                 values = numpy.asarray(data, dtype=_NUMPY_DTYPES[datatype]).reshape(shape)
             else:
                 values = nest(list(data), shape)

@@ -15,7 +15,7 @@ import inspect
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Catalogue", "InputSpec", "LossSpec", "OutputSpec", "ScalarSpec", "camel_case", "parameters",
            "python_name", "snake_case", "CLIENT_OPTIONS"]
@@ -177,7 +177,7 @@ class Catalogue:
     def from_json(cls, document: Mapping[str, Any], source: str = "") -> "Catalogue":
         return cls((LossSpec.from_json(entry) for entry in document.get("losses") or ()), source)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[LossSpec]:
         return iter(self.losses.values())
 
     def __len__(self) -> int:

@@ -8,12 +8,12 @@ import os
 import threading
 import types
 import urllib.parse
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union, cast
 
 from . import _v2
 from ._generated import CATALOGUE as _SNAPSHOT_DOCUMENT, GeneratedLosses
 from ._http import Connection
-from .catalogue import Catalogue, LossSpec, camel_case, docstring, signature, snake_case
+from .catalogue import Catalogue, InputSpec, LossSpec, ScalarSpec, camel_case, docstring, signature, snake_case
 from .errors import LossServiceConnectionError, LossServiceError, NotFoundError
 from .results import LossResult, first_float
 
@@ -96,7 +96,7 @@ class LossServiceClient(GeneratedLosses):
         self._http = Connection(self.base_url, timeout, retries=retries, max_retry_wait=max_retry_wait,
                                 ssl_context=ssl_context)
         self._catalogue: Optional[Catalogue] = None
-        self._changed: frozenset = frozenset()  # generated losses that the service defines otherwise
+        self._changed: FrozenSet[str] = frozenset()  # generated losses that the service defines otherwise
 
     def __repr__(self) -> str:
         return f"LossServiceClient({self.base_url!r}, timeout={self.timeout!r}, transport={self.transport!r})"
@@ -188,8 +188,9 @@ class LossServiceClient(GeneratedLosses):
             chosen = "v2" if has_array else "json"
         numpy_results = has_array if as_numpy is None else bool(as_numpy)
         spec = self._spec(loss)
-        if spec.name in self._changed and spec is not _SNAPSHOT.get(spec.name):
-            arguments, reduction = _adapt(spec, _SNAPSHOT.get(spec.name), arguments, reduction)
+        written = _SNAPSHOT.get(spec.name) if spec.name in self._changed else None
+        if written is not None and spec is not written:
+            arguments, reduction = _adapt(spec, written, arguments, reduction)
         if chosen == "json":
             return self._compute_json(spec, arguments, reduction, include, dtype, extra, numpy_results)
         return self._compute_v2(spec, arguments, reduction, include, dtype, extra, numpy_results)
@@ -335,7 +336,8 @@ class LossServiceClient(GeneratedLosses):
         values.update(shape=shape, dtype=out_precision or precision, reduction=effective_reduction)
         return LossResult(spec.name, values, document, "v2", _known(spec))
 
-    def _json_call(self, method: str, path: str, body: Optional[bytes]) -> Any:
+    def _json_call(self, method: str, path: str, body: Optional[bytes]) -> Dict[str, Any]:
+        """The JSON object the service answers (every answer of its JSON API is an object)."""
         headers = {"Accept": _ACCEPT, **self.headers}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -344,7 +346,7 @@ class LossServiceClient(GeneratedLosses):
             raise LossServiceError.from_response(response.status, response.reason, bytes(response.body),
                                                  retry_after=response.retry_after, instance=path)
         try:
-            return json.loads(response.body)
+            return cast(Dict[str, Any], json.loads(response.body))
         except (UnicodeDecodeError, ValueError):
             raise LossServiceError(response.status, title=response.reason or "Unexpected response",
                                    detail="the response is not JSON: "
@@ -354,10 +356,11 @@ class LossServiceClient(GeneratedLosses):
 # ---- helpers ------------------------------------------------------------------------------------------------------
 
 
-def _import_numpy():
+def _import_numpy() -> types.ModuleType:
     import numpy  # as_numpy=True without numpy raises ImportError here, as it should
 
-    return numpy
+    module: types.ModuleType = numpy  # a module to type checkers too, whether they find numpy or not
+    return module
 
 
 def _json_default(value: Any) -> Any:
@@ -394,6 +397,7 @@ def _known(spec: LossSpec) -> List[str]:
 
 def _json_names(spec: LossSpec) -> Callable[[str, str], Optional[str]]:
     def json_name(kind: str, name: str) -> Optional[str]:
+        found: Union[InputSpec, ScalarSpec, None]
         if kind == "input":
             found = spec.input(name)
         else:
@@ -426,9 +430,10 @@ def _adapt(served: LossSpec, written: LossSpec, arguments: Mapping[str, Any],
     written_required = [item.tensor for item in written.inputs if item.required]
     adapted: Dict[str, Any] = {}
     for name, value in arguments.items():
+        written_scalar = written.scalar(name)
         if served.input(name) is not None or served.scalar(name) is not None:
             adapted[name] = value
-        elif written.scalar(name) is not None and _equals(value, written.scalar(name).default):
+        elif written_scalar is not None and _equals(value, written_scalar.default):
             continue
         elif name in written_required and written_required.index(name) < len(served_required) and \
                 served_required[written_required.index(name)] not in arguments:
@@ -469,7 +474,7 @@ def _rank(value: Any) -> int:
 
 def _is_empty(value: Any) -> bool:
     if hasattr(value, "size"):
-        return value.size == 0
+        return bool(value.size == 0)
     return isinstance(value, list) and not value
 
 
@@ -536,6 +541,7 @@ def module_function(name: str) -> Callable[..., LossResult]:
                              f"{_base_url(None)} could not be read: {error}") from None
     if spec is None or spec.python_name != name:
         raise AttributeError(f"module 'loss_service_client' has no attribute {name!r}")
+    loss = spec.name
     function_signature = signature(spec, module_function=True)
 
     def function(*args: Any, **kwargs: Any) -> LossResult:
@@ -544,7 +550,7 @@ def module_function(name: str) -> Callable[..., LossResult]:
         arguments = dict(bound.arguments)
         client = default_client(arguments.pop("base_url"), arguments.pop("timeout"))
         fields = arguments.pop("fields", {})
-        return client.compute(spec.name, **arguments, **fields)
+        return client.compute(loss, **arguments, **fields)
 
     function.__name__ = function.__qualname__ = spec.python_name
     function.__doc__ = docstring(spec, module_function=True)

@@ -220,7 +220,7 @@ def parse_inference_message(message: str, json_name: Callable[[str, str], Option
     text = _PREAMBLE.sub("", message.strip())
     if text.endswith("."):
         text = text[:-1]
-    errors = []
+    errors: List[ProblemError] = []
     for part in _SEPARATOR.split(text):
         match = _RULE.match(part)
         if match is None:

@@ -1,5 +1,7 @@
 """Writes ``_generated.py``: a method of :class:`LossServiceClient` and a module function per loss of the catalogue,
-with the loss's real signature and documentation, and the catalogue itself (the snapshot the client falls back on).
+with the loss's real signature and documentation, and the catalogue itself (the snapshot the client falls back on);
+and, in the package's ``__init__.py``, the lines that import and export those module functions by name (so that
+type checkers and linters see them: no star import).
 
     python3 -m loss_service_client.generate --url http://127.0.0.1:8080          # from a running service
     python3 -m loss_service_client.generate --url URL --check                    # exit 1 when out of date
@@ -24,6 +26,11 @@ from typing import Any, List, Mapping, Optional, Sequence
 from .catalogue import Catalogue, LossSpec, docstring, parameters
 
 OUTPUT = Path(__file__).with_name("_generated.py")
+PACKAGE_INIT = Path(__file__).with_name("__init__.py")
+
+# The lines of __init__.py between these two are written by exports().
+EXPORTS_BEGIN = "# BEGIN GENERATED (do not edit down to END GENERATED)\n"
+EXPORTS_END = "# END GENERATED\n"
 
 _HEADER = '''\
 """The losses of the catalogue, written out: a method of the client and a module function per loss.
@@ -61,7 +68,7 @@ _OPTION_TYPES = {"reduction": "Optional[str]", "include": "Include", "dtype": "O
 
 def render(document: Mapping[str, Any]) -> str:
     """The text of ``_generated.py`` for a catalogue document (``{"losses": [...]}``)."""
-    losses = sorted(document.get("losses") or (), key=lambda entry: entry["name"])
+    losses = _sorted_losses(document)
     catalogue = Catalogue.from_json({"losses": losses})
     text = _HEADER.format(catalogue=pprint.pformat({"losses": losses}, width=116, sort_dicts=False))
     for spec in catalogue:
@@ -70,6 +77,26 @@ def render(document: Mapping[str, Any]) -> str:
         text += "\n\n" + _function(spec)
     names = "".join(f"    {spec.python_name!r},\n" for spec in catalogue)
     return text + f"\n\n__all__ = [\n{names}]\n"
+
+
+def _sorted_losses(document: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    return sorted(document.get("losses") or (), key=lambda entry: entry["name"])
+
+
+def exports(init_text: str, document: Mapping[str, Any]) -> str:
+    """The package's ``__init__.py`` (``init_text``) with the lines between :data:`EXPORTS_BEGIN` and
+    :data:`EXPORTS_END` importing the module function of every loss of ``document`` from ``_generated`` and adding
+    their names to ``__all__``."""
+    begin = init_text.find(EXPORTS_BEGIN)
+    end = init_text.find(EXPORTS_END, begin + len(EXPORTS_BEGIN)) if begin >= 0 else -1
+    if end < 0:
+        raise ValueError(f"no lines {EXPORTS_BEGIN.strip()!r} ... {EXPORTS_END.strip()!r} in the package's __init__.py")
+    names = [spec.python_name for spec in Catalogue.from_json({"losses": _sorted_losses(document)})]
+    lines = ""
+    if names:
+        lines = ("from ._generated import (\n" + "".join(f"    {name},\n" for name in names) + ")\n\n"
+                 "__all__ += [\n" + "".join(f'    "{name}",\n' for name in names) + "]\n")
+    return init_text[:begin + len(EXPORTS_BEGIN)] + lines + init_text[end:]
 
 
 def _annotation(spec: LossSpec, name: str) -> str:
@@ -160,6 +187,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     source.add_argument("--url", help="the service's root; its GET /v1/losses is read")
     source.add_argument("--catalogue", type=Path, help="a saved GET /v1/losses document instead")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
+    parser.add_argument("--init", type=Path, default=PACKAGE_INIT,
+                        help=f"the __init__.py that exports the module functions; default: {PACKAGE_INIT}")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when the output would change")
     options = parser.parse_args(argv)
 
@@ -169,19 +198,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     else:
         served = json.loads(options.catalogue.read_text(encoding="utf-8"))
     document = {"losses": list(served.get("losses") or ())}
-    text = render(document)
+    current_init = options.init.read_text(encoding="utf-8")
+    try:
+        init_text = exports(current_init, document)
+    except ValueError as error:
+        parser.error(f"{options.init}: {error}")
     current = options.output.read_text(encoding="utf-8") if options.output.exists() else ""
+    files = [(options.output, current, render(document), f"{len(document['losses'])} losses"),
+             (options.init, current_init, init_text, f"the module functions of {len(document['losses'])} losses")]
     if options.check:
-        if current != text:
-            print(f"{options.output} is out of date: run python3 -m loss_service_client.generate without --check",
+        stale = [path for path, old, new, _ in files if old != new]
+        for path in stale:
+            print(f"{path} is out of date: run python3 -m loss_service_client.generate without --check",
                   file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        options.output.write_text(text, encoding="utf-8")
-        print(f"wrote {options.output} ({len(document['losses'])} losses)")
-    else:
-        print(f"{options.output} is up to date")
+        return 1 if stale else 0
+    for path, old, new, what in files:
+        if old != new:
+            path.write_text(new, encoding="utf-8")
+            print(f"wrote {path} ({what})")
+        else:
+            print(f"{path} is up to date")
     return 0
 
 

@@ -14,7 +14,7 @@ ArrayLike = Any
 _COMMON = ("loss", "shape", "dtype", "reduction", "backend", "batch_size", "num_classes")
 
 
-def _member(name: str, doc: str):
+def _member(name: str, doc: str) -> property:
     def get(self: "LossResult") -> Any:
         return self._values.get(name)
 

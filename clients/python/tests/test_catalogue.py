@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import loss_service_client
 from loss_service_client import InvalidRequestError, LossServiceClient, LossSpec, snapshot_catalogue
 from loss_service_client import catalogue as catalogue_module
-from loss_service_client import generate
+from loss_service_client import _generated, generate
 from loss_service_client._generated import CATALOGUE as GENERATED_DOCUMENT, GeneratedLosses
 
 from .support import CE_ANSWER, StandInServer, json_answer, needs_numpy, numpy, service_url
@@ -110,6 +110,29 @@ class GeneratedFileTests(unittest.TestCase):
         losses = GENERATED_DOCUMENT["losses"]
         self.assertEqual(path.read_text(encoding="utf-8"),
                          generate.render({"losses": losses}))
+
+    def test_the_package_exports_each_generated_function_by_name(self) -> None:
+        """__init__.py imports the module functions of _generated.py by name (a star import hides them from linters)
+        and lists them in __all__ (which type checkers read): the lines the generator writes there, unedited."""
+        path = Path(generate.__file__).with_name("__init__.py")
+        text = path.read_text(encoding="utf-8")
+        self.assertEqual(text, generate.exports(text, GENERATED_DOCUMENT), f"run {REGENERATE}")
+        for name in _generated.__all__:
+            with self.subTest(name):
+                self.assertIn(name, loss_service_client.__all__)
+                self.assertIs(vars(loss_service_client)[name], getattr(_generated, name))
+
+    def test_the_exported_names_follow_the_catalogue(self) -> None:
+        text = "a = 1\n" + generate.EXPORTS_BEGIN + "stale\n" + generate.EXPORTS_END + "b = 2\n"
+        written = generate.exports(text, {"losses": [MYSTERY, *GENERATED_DOCUMENT["losses"][:1]]})
+        self.assertEqual(written, "a = 1\n" + generate.EXPORTS_BEGIN
+                         + "from ._generated import (\n    binary_cross_entropy,\n    mystery_loss,\n)\n\n"
+                         + '__all__ += [\n    "binary_cross_entropy",\n    "mystery_loss",\n]\n'
+                         + generate.EXPORTS_END + "b = 2\n")
+        self.assertEqual(generate.exports(text, {"losses": []}),
+                         "a = 1\n" + generate.EXPORTS_BEGIN + generate.EXPORTS_END + "b = 2\n")
+        with self.assertRaises(ValueError):
+            generate.exports("a = 1\n", GENERATED_DOCUMENT)
 
     def test_each_generated_loss_has_a_method_and_a_function_with_the_catalogues_signature(self) -> None:
         for spec in snapshot_catalogue():

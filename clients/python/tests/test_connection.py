@@ -4,7 +4,6 @@ and of refused or broken connections; one client shared between threads."""
 from __future__ import annotations
 
 import socket
-import threading
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 

@@ -9,7 +9,7 @@ from loss_service_client import (InvalidRequestError, LossServiceClient, LossSer
                                  NotFoundError, ProblemError, cross_entropy)
 from loss_service_client.errors import parse_inference_message
 
-from .support import StandInServer, json_answer, needs_numpy, numpy, oracle_cases, service_url
+from .support import StandInServer, needs_numpy, numpy, oracle_cases, service_url
 
 INVALID_REQUEST = "tag:loss-service,2026:problems/invalid-request"
 

@@ -17,8 +17,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Runs the Python client's own unittest suite ({@code clients/python/tests}) with the machine's Python 3
- * against the application on a random port. A missing interpreter is a failure, not a skip: {@code .ci/run}
- * installs python3. {@code -Dpython=/path/to/python3} picks another interpreter.
+ * against the application on a random port, and type-checks the client with {@code mypy --strict} (it ships
+ * {@code py.typed}). A missing interpreter or mypy is a failure, not a skip: {@code test.sh} (which {@code .ci/run}
+ * runs) installs both. {@code -Dpython=/path/to/python3} and {@code -Dmypy=/path/to/mypy} pick others.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonClientTests {
@@ -46,13 +47,9 @@ class PythonClientTests {
             command.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the source tree
             command.environment().remove("PYTHONPATH");
 
-            Process process = start(command, python);
-            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly().waitFor();
-                fail("The Python client tests did not finish within " + TIMEOUT_MINUTES + " minutes:\n"
-                        + Files.readString(output, StandardCharsets.UTF_8));
-            }
-            String log = Files.readString(output, StandardCharsets.UTF_8);
+            Process process = start(command, python, "the Python client tests need Python 3 (Debian: apt-get "
+                    + "install python3; .ci/run installs it)");
+            String log = finish(process, output, "The Python client tests");
 
             assertThat(process.exitValue()).as("exit status of %s -m unittest; its output:%n%s", python, log)
                     .isZero();
@@ -70,12 +67,49 @@ class PythonClientTests {
         }
     }
 
-    private static Process start(ProcessBuilder command, String python) {
+    @Test
+    void pythonClientPassesMypyStrict() throws Exception {
+        assertThat(CLIENT_DIRECTORY.resolve("loss_service_client").resolve("py.typed")).isRegularFile();
+        String mypy = System.getProperty("mypy", "mypy");
+        Path output = Files.createTempFile("python-client-mypy", ".log");
+        try {
+            // In clients/python, whose pyproject.toml configures mypy (numpy is optional).
+            ProcessBuilder command = new ProcessBuilder(mypy, "--strict", "loss_service_client")
+                    .directory(CLIENT_DIRECTORY.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            command.environment().put("MYPY_CACHE_DIR", "/dev/null"); // no .mypy_cache in the source tree
+            command.environment().remove("PYTHONPATH");
+
+            Process process = start(command, mypy, "the type check of the Python client needs mypy (Debian: "
+                    + "apt-get install mypy; test.sh installs it)");
+            String log = finish(process, output, "mypy");
+
+            assertThat(process.exitValue())
+                    .as("exit status of %s --strict loss_service_client (in %s); its output:%n%s", mypy,
+                            CLIENT_DIRECTORY, log)
+                    .isZero();
+            assertThat(log).as("output").contains("Success: no issues found");
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static Process start(ProcessBuilder command, String program, String need) {
         try {
             return command.start();
         } catch (IOException notFound) {
-            throw new AssertionError("Cannot run " + python + " (" + notFound.getMessage() + "): the Python client "
-                    + "tests need Python 3 (Debian: apt-get install python3; .ci/run installs it)", notFound);
+            throw new AssertionError("Cannot run " + program + " (" + notFound.getMessage() + "): " + need, notFound);
         }
+    }
+
+    /** Waits for the process and returns its output; fails when it does not finish in time. */
+    private static String finish(Process process, Path output, String what) throws Exception {
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.destroyForcibly().waitFor();
+            fail(what + " did not finish within " + TIMEOUT_MINUTES + " minutes:\n"
+                    + Files.readString(output, StandardCharsets.UTF_8));
+        }
+        return Files.readString(output, StandardCharsets.UTF_8);
     }
 }
