@@ -184,10 +184,13 @@ class CrossEntropyRequestTests {
     }
 
     @Test
-    void aTooDeeplyNestedBodyIsMalformed() {
+    void aTooDeeplyNestedBodyIsAViolationAtItsField() {
         String deep = "[".repeat(40) + "]".repeat(40);
 
-        assertThatThrownBy(() -> decode("{\"logits\": " + deep + "}")).isInstanceOf(MalformedRequestException.class);
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class,
+                () -> decode("{\"logits\": " + deep + "}"));
+
+        assertThat(e.violations()).extracting(Violation::pointer).containsExactly("/logits");
     }
 
     @Test
