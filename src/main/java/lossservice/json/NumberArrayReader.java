@@ -78,6 +78,7 @@ public final class NumberArrayReader {
         double[] values = new double[64];
         boolean[] integral = trackIntegral ? new boolean[64] : null;
         int count = 0;
+        boolean rectangular = true;
 
         while (open > 0) {
             JsonToken token = parser.nextToken();
@@ -88,6 +89,7 @@ public final class NumberArrayReader {
                     depth = expected != null ? expected.length : open;
                     if (open > depth) {
                         violations.add(pointerAt(pointer, index, depth), "expected a number, found an array");
+                        rectangular = false;
                         open = abandonDeeperArrays(parser, index, open - 1, depth);
                         continue;
                     }
@@ -100,10 +102,12 @@ public final class NumberArrayReader {
                 }
                 if (expected != null && level < expected.length) {
                     if (length != expected[level]) {
+                        rectangular = false;
                         violations.add(pointerAt(pointer, index, level), "has " + entries(length) + ", expected "
                                 + expected[level] + " to match the shape of " + expectation.source());
                     }
                 } else if (!first && length != shape[level]) {
+                    rectangular = false;
                     violations.add(pointerAt(pointer, index, level),
                             "has " + entries(length) + ", expected " + shape[level] + " like "
                                     + firstAt(pointer, level));
@@ -117,6 +121,7 @@ public final class NumberArrayReader {
             if (token == JsonToken.START_ARRAY) {
                 if (depth >= 0 && open >= depth || open >= maxDepth) {
                     violations.add(pointerAt(pointer, index, open), "expected a number, found an array");
+                    rectangular = false;
                     parser.skipChildren();
                     index[open - 1]++;
                 } else {
@@ -131,6 +136,7 @@ public final class NumberArrayReader {
                 depth = expected != null ? expected.length : open;
                 if (open > depth) {
                     violations.add(pointerAt(pointer, index, depth), "expected a number, found an array");
+                    rectangular = false;
                     JsonTokens.skipValue(parser);
                     open = abandonDeeperArrays(parser, index, open, depth);
                     continue;
@@ -138,6 +144,7 @@ public final class NumberArrayReader {
             }
             if (open < depth) {
                 violations.add(pointerAt(pointer, index, open), "expected an array, found " + JsonTokens.describe(parser));
+                rectangular = false;
                 JsonTokens.skipValue(parser);
                 index[open - 1]++;
                 continue;
@@ -165,6 +172,7 @@ public final class NumberArrayReader {
             } else {
                 violations.add(pointerAt(pointer, index, open), "expected a number, found " + JsonTokens.describe(parser));
                 JsonTokens.skipValue(parser);
+                values[count] = Double.NaN; // reported: the place is kept, so that the shape and the rest still count
             }
             count++;
             index[open - 1]++;
@@ -177,7 +185,7 @@ public final class NumberArrayReader {
                 resolvedShape[level] = 0;
             }
         }
-        return new NumberArray(resolvedShape, values, integral);
+        return new NumberArray(resolvedShape, values, integral, rectangular);
     }
 
     /**

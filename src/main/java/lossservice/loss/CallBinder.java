@@ -163,7 +163,10 @@ public final class CallBinder {
                 : reals(array, dtype, form.values(), violations);
     }
 
-    /** Class indices: JSON integers, or an integer tensor. */
+    /**
+     * Class indices: JSON integers, or an integer tensor. A tensor whose values break a rule is still returned (the
+     * violations stop the call before any computation), so that the rules on the other inputs are checked too.
+     */
     private static Tensor indices(RawArray array, Violations violations) {
         Tensor wire = array.tensor();
         if (wire != null) {
@@ -176,20 +179,25 @@ public final class CallBinder {
         }
         int size = array.size();
         Tensor indices = Tensor.allocate(DType.INT64, array.shape());
-        boolean valid = true;
         for (int i = 0; i < size; i++) {
+            double value = array.value(i);
+            if (!Double.isFinite(value)) {
+                continue; // not a number, or beyond float64: reported as it was read
+            }
             if (!array.integral(i)) {
                 violations.add(JsonPointers.ofElement(array.pointer(), array.shape(), i),
-                        "a class index must be a JSON integer, found " + array.value(i));
-                valid = false;
+                        "a class index must be a JSON integer, found " + value);
             } else {
-                indices.setLong(i, (long) array.value(i));
+                indices.setLong(i, (long) value);
             }
         }
-        return valid ? indices : null;
+        return indices;
     }
 
-    /** Real numbers in the precision: finite there, and within {@code range} when it is given. */
+    /**
+     * Real numbers in the precision: finite there, and within {@code range} when it is given. Like {@link #indices},
+     * the tensor is returned also when some of its values break a rule.
+     */
     private static Tensor reals(RawArray array, DType dtype, Range range, Violations violations) {
         Tensor wire = array.tensor();
         if (wire != null && wire.dtype() == dtype && range == null && wire.allFinite()) {
@@ -197,11 +205,13 @@ public final class CallBinder {
         }
         Tensor reals = wire != null && wire.dtype() == dtype ? wire : Tensor.allocate(dtype, array.shape());
         boolean copy = reals != wire;
-        boolean valid = true;
         int size = array.size();
         for (int i = 0; i < size; i++) {
             double value = array.value(i);
             String problem = null;
+            if (wire == null && !Double.isFinite(value)) {
+                continue; // a JSON value that is not a number, or beyond float64: reported as it was read
+            }
             if (!Double.isFinite(value)) {
                 problem = "expected a finite number, found " + value;
             } else if (dtype == DType.FLOAT32 && Float.isInfinite((float) value)) {
@@ -212,12 +222,11 @@ public final class CallBinder {
             }
             if (problem != null) {
                 violations.add(JsonPointers.ofElement(array.pointer(), array.shape(), i), problem);
-                valid = false;
             } else if (copy) {
                 reals.set(i, value);
             }
         }
-        return valid ? reals : null;
+        return reals;
     }
 
     private static Object bindScalar(ScalarSpec spec, RawScalar raw, DType dtype, Violations violations) {

@@ -5,7 +5,9 @@ package lossservice.loss;
  * numbers (doubles, with whether each was written as an integer) or as a tensor of the protocol's datatype.
  *
  * @param pointer  where it is in the JSON form of the request ({@code /targets})
- * @param usable      false when reading it already found a problem inside it (reported by the transport)
+ * @param usable      false when reading it found its shape broken (reported by the transport); a JSON number that
+ *                    was not a finite number (reported too) keeps its place as NaN or an infinity, so that the
+ *                    shape still serves the other inputs and every other rule is still checked
  * @param notAnArray  what was sent instead of an array, in words, or null
  */
 public record RawArray(String pointer, int[] shape, double[] values, boolean[] integral, Tensor tensor,

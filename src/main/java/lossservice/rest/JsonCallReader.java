@@ -112,8 +112,7 @@ final class JsonCallReader {
                 new ShapeExpectation(CallBinder.readingShape(input, known), "the " + referenceOf(input)),
                 maxElements - elementsSoFar, "takes the request past " + maxElements
                         + " numbers, the most this service accepts in the arrays of one request");
-        return RawArray.ofJson(pointer, array.shape(), array.values(), array.integral(),
-                !violations.hasAtOrBelow(pointer));
+        return RawArray.ofJson(pointer, array.shape(), array.values(), array.integral(), array.rectangular());
     }
 
     /** The input a shape rule refers to, for messages ("the shape of the logits"). */

@@ -132,6 +132,38 @@ class LossEndpointHttpTests {
         assertProblem(response.statusCode(), contentType(response), response.body(), 422, "result-out-of-range");
     }
 
+    /**
+     * A value that breaks a rule hides no other: a bad number keeps its place, so the shape it is part of still
+     * serves the other inputs' checks and the loss's own rules.
+     */
+    @Test
+    void everyRuleBrokenIsListedBesideABadNumber() throws Exception {
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        expected.put("cross-entropy {\"logits\": [[0.5, \"NaN\", 2], [1, 2, 3]], \"targets\": [7, 1],"
+                + " \"classWeights\": [1, -1, 1]}", List.of("/logits/0/1", "/targets/0", "/classWeights/1"));
+        expected.put("cross-entropy {\"logits\": [[1e39, 1, 2], [1, 2, 3]], \"targets\": [0, 1],"
+                + " \"classWeights\": [1e39, 1, -1]}", List.of("/logits/0/0", "/classWeights/0", "/classWeights/2"));
+        expected.put("focal {\"logits\": [[0.5, 1, 2], [1, 2, 3]], \"targets\": [[0.5, 0.5, 0], [1, -1, 0]],"
+                + " \"ignoreIndex\": 3}", List.of("/targets/1/1", "/ignoreIndex"));
+        expected.put("binary-cross-entropy {\"logits\": [[1, 2, 3], [4, 5, 6]],"
+                + " \"targets\": [[2, -1, 0.5], [0.5, \"x\", 0]]}", List.of("/targets/0/0", "/targets/0/1", "/targets/1/1"));
+        expected.put("kl-divergence {\"studentLogits\": [[1e39, 1]], \"teacherLogits\": [[\"x\", 1]]}",
+                List.of("/studentLogits/0/0", "/teacherLogits/0/0"));
+        expected.put("nll {\"logProbabilities\": [[-1, -2], [-1, -2]], \"targets\": [\"x\", 5]}",
+                List.of("/targets/0", "/targets/1"));
+        for (Map.Entry<String, List<String>> request : expected.entrySet()) {
+            String[] lossAndBody = request.getKey().split(" ", 2);
+            HttpResponse<String> response = post("/v1/losses/" + lossAndBody[0], "application/json", lossAndBody[1],
+                    null);
+
+            JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 422,
+                    "invalid-request");
+            List<String> pointers = new java.util.ArrayList<>();
+            problem.get("errors").forEach(error -> pointers.add(error.get("pointer").asString()));
+            assertThat(pointers).as(request.getKey()).containsExactlyInAnyOrderElementsOf(request.getValue());
+        }
+    }
+
     /** {@code null} means the default of a field the loss has; a field it does not have is unknown whatever its value. */
     @Test
     void anUnknownFieldIsAViolationEvenWhenNull() throws Exception {
