@@ -13,7 +13,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.web.servlet.handler.HandlerMappingIntrospector;
+import org.springframework.web.servlet.HandlerMapping;
 
 import jakarta.servlet.DispatcherType;
 
@@ -45,10 +45,10 @@ class LimitsConfiguration {
     @Bean
     FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(LimitsProperties limits, Admission admission,
             BodyMemory bodyMemory, RequestDeadlines requestDeadlines, LossMetrics metrics,
-            ObjectProvider<RejectionBodies> rejectionBodies, ObjectProvider<HandlerMappingIntrospector> handlerMappings) {
+            ObjectProvider<RejectionBodies> rejectionBodies, ObjectProvider<HandlerMapping> handlerMappings) {
         FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(
                 new RequestLimitsFilter(limits, admission, bodyMemory, requestDeadlines, metrics,
-                        rejectionBodies.orderedStream().toList(), handlerMappings));
+                        rejectionBodies.orderedStream().toList(), new HeadRefusals(handlerMappings)));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         registration.setAsyncSupported(true);

@@ -16,13 +16,8 @@ import lossservice.problem.ProblemType;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.HttpMediaTypeNotAcceptableException;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.handler.HandlerMappingIntrospector;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -85,20 +80,19 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
     private final RequestDeadlines deadlines;
     private final LossMetrics metrics;
     private final List<RejectionBodies> rejectionBodies;
-    private final ObjectProvider<HandlerMappingIntrospector> handlerMappings;
-    /** Looked up once: resolving it from the provider on every request cost 4% of a small request's time. */
-    private volatile HandlerMappingIntrospector introspector;
+    /** Whether Spring MVC would refuse a request from its head alone: then its body is not read (nor 100 Continue sent). */
+    private final HeadRefusals headRefusals;
 
     RequestLimitsFilter(LimitsProperties limits, Admission admission, BodyMemory memory, RequestDeadlines deadlines,
             LossMetrics metrics, List<RejectionBodies> rejectionBodies,
-            ObjectProvider<HandlerMappingIntrospector> handlerMappings) {
+            HeadRefusals headRefusals) {
         this.limits = limits;
         this.admission = admission;
         this.memory = memory;
         this.deadlines = deadlines;
         this.metrics = metrics;
         this.rejectionBodies = List.copyOf(rejectionBodies);
-        this.handlerMappings = handlerMappings;
+        this.headRefusals = headRefusals;
     }
 
     /** The dispatch after a non-blocking read goes through here again, to take a place and go on. */
@@ -148,7 +142,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
         // refuse the request (5% of a small request's time), so that question waits until the body turns out not to
         // be there yet.
         boolean small = declared >= 0 && declared <= READ_BUFFER && request.getHeader(HttpHeaders.EXPECT) == null;
-        if (!small && refusedFromItsHead(request)) {
+        if (!small && headRefusals.refused(request)) {
             passUnread(request, response, chain);
             return;
         }
@@ -177,7 +171,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             serve(new Received(body, deadline), request, response, chain);
             return;
         }
-        if (small && refusedFromItsHead(request)) {
+        if (small && headRefusals.refused(request)) {
             decoder.close();
             body.release();
             passUnread(request, response, chain);
@@ -266,30 +260,6 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
             return false;
         }
         return true;
-    }
-
-    /**
-     * Whether Spring MVC would refuse this request from its head alone (405, 406, 415), so that its body need not be
-     * read (and no {@code 100 Continue} sent) before the refusal.
-     */
-    private boolean refusedFromItsHead(HttpServletRequest request) {
-        HandlerMappingIntrospector mappings = introspector;
-        if (mappings == null) {
-            mappings = handlerMappings.getIfAvailable();
-            if (mappings == null) {
-                return false;
-            }
-            introspector = mappings;
-        }
-        try {
-            mappings.getMatchableHandlerMapping(request);
-            return false;
-        } catch (HttpRequestMethodNotSupportedException | HttpMediaTypeNotSupportedException
-                | HttpMediaTypeNotAcceptableException e) {
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** The protocol tag of a rejection: "v2" under /v2, "rest" elsewhere. */
