@@ -20,11 +20,14 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import lossservice.inference.TritonHttpClient.Body;
@@ -357,6 +360,28 @@ class InferenceProtocolHttpTests {
                         null, java.util.Collections.singletonMap("temperature", null)),
                         "/parameters/temperature: unknown parameter"),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
+    }
+
+    /**
+     * An undefined loss (reduction none) as the last binary output has no bytes: the answer ends with the one before
+     * it, and nothing is written after the Content-Length is reached (which failed, and logged a warning, before).
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void anEmptyLastBinaryOutputEndsTheAnswerCleanly(CapturedOutput log) throws Exception {
+        Input logits = new Input("logits", new long[] {2, 3}, "FP32", new double[] {2, 1, 0.1, 0.5, 2.5, -1}, true);
+        Input targets = new Input("targets", new long[] {2}, "INT64", new double[] {0, 1}, true);
+
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, TritonHttpClient.body("",
+                List.of(logits, targets), List.of(new Output("per_sample_loss", true), new Output("loss", true)),
+                Map.of("reduction", "none")));
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        Result result = Result.of(response);
+        assertThat(result.outputs().get("loss")).isEmpty();
+        assertThat(result.outputs().get("per_sample_loss")).hasSize(2);
+        Thread.sleep(200); // the warning came after the answer
+        assertThat(log.getAll()).doesNotContain("Failure in @ExceptionHandler").doesNotContain("may not be written");
     }
 
     /** The reading goes on after a shape of too many dimensions: the next input is read as the next input. */
