@@ -241,8 +241,9 @@ public final class Shapes {
             int common = Math.min(shape.length, expected.length);
             for (int level = 0; level < common; level++) {
                 if (shape[level] != expected[level]) {
-                    return report(violations, pointer + "/0".repeat(level), "has " + shape[level] + " entries,"
-                            + " expected " + expected[level] + " to match " + description);
+                    return report(violations, pointer + "/0".repeat(level), "has " + shape[level]
+                            + (shape[level] == 1 ? " entry" : " entries") + ", expected " + expected[level]
+                            + " to match " + description);
                 }
             }
             return report(violations, pointer + "/0".repeat(common), shape.length < expected.length
