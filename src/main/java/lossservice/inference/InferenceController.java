@@ -125,7 +125,8 @@ class InferenceController {
         LossDefinition definition = find(model, version);
         // The request limits have inflated a compressed body already: its length is the decoded one.
         InferenceRequest inference = reader.read(request.getInputStream(), request.getContentLengthLong(),
-                request.getHeader(InferenceRequestReader.HEADER_LENGTH), definition.signature().inputs().size());
+                request.getHeader(InferenceRequestReader.HEADER_LENGTH), definition.signature().inputs().size(),
+                definition.name(), ProtocolMetadata.VERSION);
         ModelCalls.Call call = ModelCalls.toCall(definition, inference, maxOutputElements);
         LossResult result = executor.execute(definition, call.call(), PROTOCOL);
         InferenceResponseWriter.Response body = new InferenceResponseWriter.Response(inference.id(),

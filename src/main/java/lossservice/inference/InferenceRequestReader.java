@@ -75,13 +75,15 @@ final class InferenceRequestReader {
      * @param contentLength  its length in bytes, or -1 when unknown
      * @param headerLength   the value of {@code Inference-Header-Content-Length}, or null when absent
      * @param maxInputs      the most inputs the model takes
+     * @param model          the model of the path, which a {@code model_name} in the body must name
+     * @param version        the model's version, which a non-empty {@code model_version} in the body must be
      */
-    InferenceRequest read(InputStream body, long contentLength, String headerLength, int maxInputs)
-            throws IOException {
+    InferenceRequest read(InputStream body, long contentLength, String headerLength, int maxInputs, String model,
+            String version) throws IOException {
         Long jsonLength = parseHeaderLength(headerLength, contentLength);
         InputStream json = jsonLength == null ? body : new LimitedInputStream(body, jsonLength);
         Violations violations = new Violations();
-        Header header = parseJson(json, jsonLength, violations);
+        Header header = parseJson(json, jsonLength, violations, model, version);
         if (header.inputs.size() > maxInputs) {
             violations.add("/inputs", "has " + header.inputs.size() + " inputs; the model takes at most " + maxInputs);
         }
@@ -189,7 +191,8 @@ final class InferenceRequestReader {
         long dataElements;
     }
 
-    private Header parseJson(InputStream json, Long jsonLength, Violations violations) {
+    private Header parseJson(InputStream json, Long jsonLength, Violations violations, String model,
+            String version) {
         Header header = new Header();
         JsonParser parser = jsonBodies.createParser(json);
         try (parser) {
@@ -212,7 +215,14 @@ final class InferenceRequestReader {
                 }
                 switch (name) {
                     case "id" -> header.id = readString(parser, pointer, violations);
-                    case "model_name", "model_version" -> readString(parser, pointer, violations);
+                    case "model_name" -> sameAsThePath(readString(parser, pointer, violations), model, "model",
+                            pointer, violations);
+                    case "model_version" -> {
+                        String named = readString(parser, pointer, violations);
+                        if (named != null && !named.isEmpty()) {
+                            sameAsThePath(named, version, "version", pointer, violations);
+                        }
+                    }
                     case "parameters" -> readRequestParameters(parser, pointer, header, violations);
                     case "inputs" -> {
                         sawInputs = true;
@@ -246,6 +256,18 @@ final class InferenceRequestReader {
             throw new MalformedRequestException("The body could not be read.");
         }
         return header;
+    }
+
+    /**
+     * A body may name the model (and version) its path names, as the protocol's gRPC form does; naming another one is
+     * a mistake to report, not to answer with the path's model.
+     */
+    private static void sameAsThePath(String named, String expected, String what, String pointer,
+            Violations violations) {
+        if (named != null && !named.equals(expected)) {
+            violations.add(pointer, "is \"" + abbreviate(named) + "\", but this is the " + what + " \"" + expected
+                    + "\" (the path's)");
+        }
     }
 
     /** Nothing may follow the JSON object within its part of the body. */

@@ -359,6 +359,14 @@ class InferenceProtocolHttpTests {
                 Arguments.of("an unknown parameter set to null", TritonHttpClient.body("", List.of(logits, targets),
                         null, java.util.Collections.singletonMap("temperature", null)),
                         "/parameters/temperature: unknown parameter"),
+                Arguments.of("the body names another model", raw("""
+                        {"model_name":"focal","inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[1,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""),
+                        "/model_name: is \"focal\", but this is the model \"cross-entropy\""),
+                Arguments.of("the body names another version", raw("""
+                        {"model_version":"2","inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[1,2]},
+                        {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}]}"""),
+                        "/model_version: is \"2\", but this is the version \"1\""),
                 Arguments.of("malformed JSON", raw("{\"inputs\": [}"), "not well-formed JSON"));
     }
 
@@ -393,6 +401,19 @@ class InferenceProtocolHttpTests {
 
         assertError(response, 400, "has more than 8 dimensions");
         assertThat(text(response)).doesNotContain("/inputs/1").doesNotContain("rules");
+    }
+
+    /** A body may name the model and version of its path, as the gRPC form's message does. */
+    @Test
+    void aBodyNamingItsOwnModelIsAnswered() throws Exception {
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, raw("""
+                {"model_name":"cross-entropy","model_version":"1",
+                "inputs":[{"name":"logits","shape":[1,2],"datatype":"FP32","data":[0,0]},
+                {"name":"targets","shape":[1],"datatype":"INT64","data":[0]}],"outputs":[{"name":"loss"}],
+                "parameters":{"epsilon":0}}"""));
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        assertClose("loss", new double[] {Math.log(2)}, Result.of(response).outputs().get("loss"));
     }
 
     /** {@code null} means the parameter's default, as on the JSON endpoints. */
