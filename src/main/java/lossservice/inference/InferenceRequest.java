@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import lossservice.loss.RawScalar;
+import lossservice.problem.Violations;
 
 /**
  * An Open Inference Protocol inference request as read from the wire: the tensors with their data, the
@@ -14,11 +15,14 @@ import lossservice.loss.RawScalar;
  * @param parameters        every request parameter but the protocol's own, by name, for the loss to judge
  * @param binaryDataOutput  the {@code binary_data_output} parameter: the default of every output's
  *                          {@code binary_data}
+ * @param dataViolations    what values of the inputs' data break, found as they were read (their places hold 0):
+ *                          listed with what the loss's rules find
  */
 public record InferenceRequest(
         String id,
         List<InputTensor> inputs,
         List<RequestedOutput> outputs,
         Map<String, RawScalar> parameters,
-        boolean binaryDataOutput) {
+        boolean binaryDataOutput,
+        Violations dataViolations) {
 }

@@ -88,7 +88,7 @@ final class InferenceRequestReader {
             violations.add("/inputs", "has " + header.inputs.size() + " inputs; the model takes at most " + maxInputs);
         }
         checkTotalElements(header, violations);
-        violations.throwIfAny();
+        throwIfBroken(header, violations);
 
         long binaryBytes = 0;
         for (DeclaredInput input : header.inputs) {
@@ -106,16 +106,29 @@ final class InferenceRequestReader {
 
         List<InputTensor> inputs = new ArrayList<>();
         for (DeclaredInput input : header.inputs) {
-            Tensor values = input.binaryDataSize != null ? readBinary(body, input) : fromJson(input, violations);
+            Tensor values = input.binaryDataSize != null ? readBinary(body, input)
+                    : fromJson(input, header.dataValues);
             inputs.add(new InputTensor(input.index, input.name, input.datatype, values));
         }
         if (jsonLength != null && contentLength < 0 && body.read() >= 0) {
             throw InferenceException.badRequest("The body has more bytes after the binary data of the inputs than"
                     + " their binary_data_size parameters add up to (" + binaryBytes + ").");
         }
-        violations.throwIfAny();
+        throwIfBroken(header, violations);
         return new InferenceRequest(header.id, inputs, header.outputs, header.parameters,
-                header.binaryDataOutput != null && header.binaryDataOutput);
+                header.binaryDataOutput != null && header.binaryDataOutput, header.dataValues);
+    }
+
+    /**
+     * Stops at a request whose structure is broken (its tensors cannot be built), with every violation found so far.
+     * Values of JSON data that break a rule do not stop it: they keep their place (as 0) and go on with the request,
+     * to be listed with what the loss's rules find, as the JSON endpoints list them.
+     */
+    private static void throwIfBroken(Header header, Violations violations) {
+        if (!violations.isEmpty() || header.raggedData) {
+            violations.addAll(header.dataValues);
+            violations.throwIfAny();
+        }
     }
 
     /** The elements of all the inputs together, from their declared shapes, before any data is kept. */
@@ -189,6 +202,10 @@ final class InferenceRequestReader {
         Boolean binaryDataOutput;
         /** The numbers read from JSON data so far, for the limit on all inputs together. */
         long dataElements;
+        /** What the values of JSON data break (and, when {@link #raggedData}, how the data is nested). */
+        final Violations dataValues = new Violations();
+        /** Whether some JSON data is not nested evenly: then its tensor cannot be built. */
+        boolean raggedData;
     }
 
     private Header parseJson(InputStream json, Long jsonLength, Violations violations, String model,
@@ -373,11 +390,14 @@ final class InferenceRequestReader {
                 case "parameters" -> valid &= readInputParameters(parser, at, input, violations);
                 case "data" -> {
                     if (parser.currentToken() == JsonToken.START_ARRAY) {
-                        input.data = dataReader.read(parser, at, violations, ShapeExpectation.NONE,
+                        input.data = dataReader.read(parser, at, header.dataValues, ShapeExpectation.NONE,
                                 maxElements - header.dataElements, "takes the request past " + maxElements
                                         + " elements, the most this service accepts in the inputs of one request");
                         header.dataElements += input.data.length();
-                        valid &= !violations.hasAtOrBelow(at);
+                        if (!input.data.rectangular()) {
+                            header.raggedData = true;
+                            valid = false;
+                        }
                     } else {
                         violations.add(at, "expected an array of numbers, found " + JsonTokens.describe(parser));
                         JsonTokens.skipValue(parser);
@@ -680,7 +700,8 @@ final class InferenceRequestReader {
 
     /**
      * JSON numbers into a tensor of the datatype's element type (INT32 widened to INT64): integer datatypes take JSON
-     * integers within their range only, FP32 numbers that fit float32 only.
+     * integers within their range only, FP32 numbers that fit float32 only. A value that breaks a rule is reported
+     * and left 0 (a value that was not a number at all was reported as it was read, and kept its place as NaN).
      */
     private static Tensor fromJson(DeclaredInput input, Violations violations) {
         double[] values = input.data.values();
@@ -691,9 +712,13 @@ final class InferenceRequestReader {
         switch (input.datatype) {
             case FP32, FP64 -> {
                 for (int i = 0; i < n; i++) {
+                    if (!Double.isFinite(values[i])) {
+                        continue;
+                    }
                     if (input.datatype == TensorDatatype.FP32 && Float.isInfinite((float) values[i])) {
                         violations.add(elementPointer(at, input, i), "does not fit FP32: " + values[i]
                                 + " is beyond the float32 range; send FP64");
+                        continue;
                     }
                     tensor.set(i, values[i]);
                 }
@@ -702,6 +727,9 @@ final class InferenceRequestReader {
                 double min = input.datatype == TensorDatatype.INT32 ? Integer.MIN_VALUE : -0x1p63;
                 double max = input.datatype == TensorDatatype.INT32 ? Integer.MAX_VALUE : 0x1p63;
                 for (int i = 0; i < n; i++) {
+                    if (!Double.isFinite(values[i])) {
+                        continue;
+                    }
                     if (!integral[i]) {
                         violations.add(elementPointer(at, input, i), "an " + input.datatype
                                 + " element must be a JSON integer, found " + values[i]);
@@ -709,8 +737,9 @@ final class InferenceRequestReader {
                             || values[i] > max) {
                         violations.add(elementPointer(at, input, i), "does not fit " + input.datatype + ": "
                                 + values[i]);
+                    } else {
+                        tensor.setLong(i, (long) values[i]);
                     }
-                    tensor.setLong(i, (long) values[i]);
                 }
             }
         }

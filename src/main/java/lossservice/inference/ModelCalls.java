@@ -51,6 +51,7 @@ public final class ModelCalls {
     public static Call toCall(LossDefinition definition, InferenceRequest request, long maxOutputElements) {
         Signature signature = definition.signature();
         Violations violations = new Violations();
+        violations.addAll(request.dataViolations());
         RawRequest raw = new RawRequest();
         for (InputTensor input : request.inputs()) {
             String at = "/inputs/" + input.index() + "/name";

@@ -22,6 +22,14 @@ public final class Violations {
         }
     }
 
+    /** Adds what {@code other} collected, after what this one has. */
+    public void addAll(Violations other) {
+        for (Violation violation : other.reported) {
+            add(violation.pointer(), violation.message());
+        }
+        omitted += other.omitted;
+    }
+
     public boolean isEmpty() {
         return reported.isEmpty();
     }

@@ -403,6 +403,22 @@ class InferenceProtocolHttpTests {
         assertThat(text(response)).doesNotContain("/inputs/1").doesNotContain("rules");
     }
 
+    /** As on the JSON endpoints, a bad value in JSON data hides no other rule broken: every one is in the message. */
+    @Test
+    void aBadValueInJsonDataHidesNoOtherViolation() throws Exception {
+        HttpResponse<byte[]> response = TritonHttpClient.post(port, INFER, raw("""
+                {"inputs":[{"name":"logits","shape":[2,3],"datatype":"FP32","data":[0.5,"NaN",2,1,1e39,3]},
+                {"name":"targets","shape":[2],"datatype":"INT64","data":[7,1.5]},
+                {"name":"class_weights","shape":[3],"datatype":"FP32","data":[1,-1,1]}],
+                "parameters":{"epsilon":2}}"""));
+
+        assertError(response, 400, "The request breaks 6 rules");
+        assertThat(text(response)).contains("/inputs/0/data/1: expected a number, found the string",
+                "/inputs/0/data/4: does not fit FP32", "/inputs/1/data/1: an INT64 element must be a JSON integer",
+                "parameter epsilon: must be in [0, 1]", "input class_weights[1]",
+                "input targets[0]: class index 7 is outside [0, 3)");
+    }
+
     /** A body may name the model and version of its path, as the gRPC form's message does. */
     @Test
     void aBodyNamingItsOwnModelIsAnswered() throws Exception {

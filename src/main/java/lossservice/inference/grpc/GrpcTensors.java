@@ -26,6 +26,7 @@ import lossservice.inference.TensorDatatype;
 import lossservice.loss.DType;
 import lossservice.loss.RawScalar;
 import lossservice.loss.Tensor;
+import lossservice.problem.Violations;
 
 import org.springframework.http.HttpStatus;
 
@@ -100,7 +101,7 @@ final class GrpcTensors {
             }
         });
         return new InferenceRequest(request.getId().isEmpty() ? null : request.getId(), inputs,
-                outputs.isEmpty() ? null : outputs, parameters, raw);
+                outputs.isEmpty() ? null : outputs, parameters, raw, new Violations());
     }
 
     /** The response: raw bytes in {@code raw_output_contents} when the request sent raw inputs, else typed contents. */
