@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of loss-service: the container check (deploy/container-check.sh), ShellCheck, the OpenAPI linters,
-# ./mvnw verify (unit, HTTP, gRPC, browser, Python client and chart tests) and the clients generated from
-# openapi.yaml. On a Debian machine with nothing but a JDK it first installs what
-# the tests need and is missing (with apt-get; as root, or through sudo): Chromium and its driver, Python 3 with
-# numpy, venv and grpcio, mypy, protoc, Node.js and npm, podman and its companions, ShellCheck, wget and curl.
+# Runs every test of loss-service: the container check (deploy/container-check.sh), ShellCheck, pyflakes, the
+# OpenAPI linters, ./mvnw verify (unit, HTTP, gRPC, browser, Python client and chart tests) and the clients generated
+# from openapi.yaml. On a Debian machine with nothing but a JDK it first installs what the tests need and is missing
+# (with apt-get; as root, or through sudo): Chromium and its driver, Python 3 with numpy, venv and grpcio, mypy,
+# pyflakes, protoc, Node.js and npm, podman and its companions, ShellCheck, wget and curl.
 #
 #   ./test.sh                 # everything
 #   SKIP_CONTAINER_CHECK=1 ./test.sh   # without building and running the container image (about 9 minutes)
@@ -55,6 +55,7 @@ need wget -- 'command -v wget'                                              # He
 need curl -- 'command -v curl'
 need nodejs npm -- 'command -v npm'                                         # the Dockerfile lint
 need shellcheck -- 'command -v shellcheck'                                 # the scripts' lint
+need python3-pyflakes -- '/usr/bin/python3 -c "import pyflakes"'            # the Python files' lint
 
 if [ -z "${SKIP_CONTAINER_CHECK:-}" ]; then
   need podman buildah runc debootstrap -- 'command -v podman && command -v buildah && command -v runc && command -v debootstrap'
@@ -64,6 +65,10 @@ fi
 # The shell scripts: ShellCheck, no warning allowed.
 find . -name node_modules -prune -o -name target -prune -o -name '.*' ! -name . -prune -o -name '*.sh' -print0 \
   | xargs -0 shellcheck --severity=warning .ci/run
+
+# The Python files (the client, its tests and examples, the checks and benchmarks): pyflakes, nothing to report.
+find . -name node_modules -prune -o -name target -prune -o -name '.*' ! -name . -prune -o -name '*.py' -print0 \
+  | xargs -0 /usr/bin/python3 -m pyflakes
 
 # The OpenAPI document: Spectral (spectral:oas) and Redocly (recommended), no error allowed.
 bash tools/openapi-lint/lint.sh

@@ -22,7 +22,6 @@ peak is reported as rss_peak_mib. Exits non-zero when any answer is a 500.
 """
 import gzip
 import io
-import json
 import socket
 import sys
 import threading

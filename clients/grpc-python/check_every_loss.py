@@ -12,7 +12,6 @@ any case disagrees, after printing each disagreement.
 import argparse
 import importlib
 import json
-import math
 import os
 import struct
 import subprocess
