@@ -182,6 +182,8 @@ class LossEndpointHttpTests {
             assertThat(problem.get("errors")).as(body.getKey()).hasSize(1);
             assertThat(problem.get("errors").get(0).get("pointer").asString()).isEqualTo("/" + field);
             assertThat(problem.get("errors").get(0).get("message").asString()).startsWith("unknown field");
+            assertThat(problem.get("detail").asString()).as("one rule: the pointer is the subject of the message")
+                    .startsWith("The request breaks 1 rule, at /" + field + ": unknown field; the fields are ");
         }
         HttpResponse<String> knownNull = post("/v1/losses/focal", "application/json",
                 "{\"logits\": [[1, 2]], \"targets\": [0], \"gamma\": null, \"include\": null, \"dtype\": null}", null);
