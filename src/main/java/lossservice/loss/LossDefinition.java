@@ -31,7 +31,8 @@ public interface LossDefinition {
     /**
      * Rules that relate inputs and parameters beyond what the signature says (class indices in range, ...),
      * reported into {@code violations} with JSON pointers into the JSON form of the request. Called once every
-     * required input is valid (an optional input that is not is absent from the call).
+     * required input has its shape (an optional input without one is absent from the call), also when values broke
+     * a rule of their input: those were reported, hold 0 here, and the call is not computed.
      */
     default void validate(LossCall call, Violations violations) {
     }
