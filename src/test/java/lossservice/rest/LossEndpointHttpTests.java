@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import tools.jackson.databind.JsonNode;
@@ -98,13 +101,16 @@ class LossEndpointHttpTests {
                 "The request has no Content-Type; send the body as application/json.");
     }
 
+    /** A client's error is answered, not logged as a warning of the service (a client could fill the log). */
     @Test
-    void getOfALossIs405WithAllow() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void getOfALossIs405WithAllow(CapturedOutput log) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/losses/cross-entropy")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertProblem(response.statusCode(), contentType(response), response.body(), 405, "method-not-allowed");
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(log.getAll()).doesNotContain("is not supported").doesNotContain(" WARN ");
     }
 
     @Test
