@@ -14,6 +14,6 @@ public record RawScalar(Object value, String description) {
 
     /** Whether this is JSON's {@code null} (rather than a value of another type, such as an array). */
     public boolean isNull() {
-        return value == null && NULL.description.equals(description);
+        return equals(NULL);
     }
 }

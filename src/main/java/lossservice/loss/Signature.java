@@ -19,6 +19,7 @@ public record Signature(List<InputSpec> inputs, List<ScalarSpec> scalars, List<R
     public static final String REDUCTION = "reduction";
     public static final String INCLUDE = "include";
     public static final String DTYPE = "dtype";
+    public static final List<String> COMMON_FIELDS = List.of(REDUCTION, INCLUDE, DTYPE);
     /** The name of the loss output on the protocol. */
     public static final String LOSS = "loss";
 
@@ -112,9 +113,7 @@ public record Signature(List<InputSpec> inputs, List<ScalarSpec> scalars, List<R
         List<String> names = new ArrayList<>();
         inputs.forEach(input -> names.add(input.name()));
         scalars.forEach(scalar -> names.add(scalar.name()));
-        names.add(REDUCTION);
-        names.add(INCLUDE);
-        names.add(DTYPE);
+        names.addAll(COMMON_FIELDS);
         return names;
     }
 

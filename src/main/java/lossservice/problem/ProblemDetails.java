@@ -30,12 +30,16 @@ public final class ProblemDetails {
 
     public static ProblemDetail invalidRequest(InvalidRequestException e, String instance) {
         int total = e.violations().size() + e.omitted();
-        // Most messages have no subject ("must be in [0, 1], found 2"): the pointer is it.
-        Violation only = e.violations().get(0);
-        String detail = total == 1 ? "The request breaks 1 rule" + (only.pointer().isEmpty() ? "" : ", at "
-                + only.pointer()) + ": " + only.message() + "."
-                : "The request breaks " + total + " rules; see errors."
-                        + (e.omitted() > 0 ? " The first " + e.violations().size() + " are listed." : "");
+        String detail;
+        if (total == 1) {
+            // Most messages have no subject ("must be in [0, 1], found 2"): the pointer is it.
+            Violation only = e.violations().get(0);
+            detail = "The request breaks 1 rule" + (only.pointer().isEmpty() ? "" : ", at " + only.pointer()) + ": "
+                    + only.message() + ".";
+        } else {
+            detail = "The request breaks " + total + " rules; see errors."
+                    + (e.omitted() > 0 ? " The first " + e.violations().size() + " are listed." : "");
+        }
         ProblemDetail problem = of(ProblemType.INVALID_REQUEST, ProblemType.INVALID_REQUEST.status(), detail, instance);
         problem.setProperty("errors", List.copyOf(e.violations()));
         return problem;

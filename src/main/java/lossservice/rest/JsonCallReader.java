@@ -69,9 +69,8 @@ final class JsonCallReader {
             }
             InputSpec input = signature.input(name);
             ScalarSpec scalar = input == null ? signature.scalar(name) : null;
-            boolean common = name.equals(Signature.REDUCTION) || name.equals(Signature.INCLUDE)
-                    || name.equals(Signature.DTYPE);
-            if (parser.currentToken() == JsonToken.VALUE_NULL && (input != null || scalar != null || common)) {
+            if (parser.currentToken() == JsonToken.VALUE_NULL
+                    && (input != null || scalar != null || Signature.COMMON_FIELDS.contains(name))) {
                 continue; // the default, or "is required" for an input that has none
             }
             if (input != null) {

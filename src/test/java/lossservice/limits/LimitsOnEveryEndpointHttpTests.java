@@ -97,13 +97,9 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
     @ParameterizedTest
     @MethodSource("bodiesPastAParserLimit")
     void binaryCrossEntropyParserLimitsAre422WithTheCrossEntropyViolation(String body) throws Exception {
-        HttpResponse<String> crossEntropy = post(PATH, body);
-        HttpResponse<String> binary = post(BCE, body);
-
-        JsonNode expected = assertProblem(crossEntropy.statusCode(), contentType(crossEntropy), crossEntropy.body(),
-                422, "invalid-request");
-        JsonNode problem = assertProblem(binary.statusCode(), contentType(binary), binary.body(), 422,
-                "invalid-request");
+        JsonNode[] problems = crossEntropyThenBinaryCrossEntropy(body, 422, "invalid-request");
+        JsonNode expected = problems[0];
+        JsonNode problem = problems[1];
         assertThat(problem.path("errors")).hasSize(1).isEqualTo(expected.path("errors"));
         assertThat(problem.path("errors").get(0).path("message").asString()).contains("loss.limits.max-");
     }
@@ -112,14 +108,19 @@ class LimitsOnEveryEndpointHttpTests extends SmallLimitsApplicationTests {
     @ParameterizedTest
     @MethodSource("malformedBodies")
     void binaryCrossEntropyMalformedJsonIs400WithTheCrossEntropyMessage(String body) throws Exception {
+        JsonNode[] problems = crossEntropyThenBinaryCrossEntropy(body, 400, "malformed-json");
+        JsonNode expected = problems[0];
+        JsonNode problem = problems[1];
+        assertThat(problem.path("detail").asString()).isEqualTo(expected.path("detail").asString());
+    }
+
+    /** The problems cross-entropy and binary cross-entropy answer to {@code body}, each checked for status and type. */
+    private JsonNode[] crossEntropyThenBinaryCrossEntropy(String body, int status, String type) throws Exception {
         HttpResponse<String> crossEntropy = post(PATH, body);
         HttpResponse<String> binary = post(BCE, body);
-
-        JsonNode expected = assertProblem(crossEntropy.statusCode(), contentType(crossEntropy), crossEntropy.body(),
-                400, "malformed-json");
-        JsonNode problem = assertProblem(binary.statusCode(), contentType(binary), binary.body(), 400,
-                "malformed-json");
-        assertThat(problem.path("detail").asString()).isEqualTo(expected.path("detail").asString());
+        return new JsonNode[] {
+                assertProblem(crossEntropy.statusCode(), contentType(crossEntropy), crossEntropy.body(), status, type),
+                assertProblem(binary.statusCode(), contentType(binary), binary.body(), status, type)};
     }
 
     // ---- Open Inference Protocol ----------------------------------------------------------------------
