@@ -67,6 +67,17 @@ public final class JsonRequestBodies {
     }
 
     /**
+     * The body with the number arrays of {@code fields} lifted out ({@link NumberArrayLifter}), within the parser's
+     * limits, for {@link #readObject}.
+     *
+     * @param fields     each field of the object whose array may be lifted, with whether its integers are recorded
+     * @param maxValues  the most numbers lifted from the whole body
+     */
+    public NumberArrayLifter lifting(InputStream body, java.util.Map<String, Boolean> fields, long maxValues) {
+        return new NumberArrayLifter(body, fields, limits.maxJsonDepth(), limits.maxNumberLength(), maxValues);
+    }
+
+    /**
      * Reads the body's object with {@code fieldsReader}. Malformed JSON is a {@link MalformedRequestException};
      * well-formed JSON past one of the parser's limits is an {@link InvalidRequestException} at the value that
      * passed it (a number of 400 digits is well-formed, and beyond the float64 range whatever its length).
@@ -90,7 +101,8 @@ public final class JsonRequestBodies {
         } catch (StreamConstraintsException e) {
             throw new InvalidRequestException(parserLimitViolation(parser, e));
         } catch (StreamReadException e) {
-            throw new MalformedRequestException(malformedMessage(e));
+            throw new MalformedRequestException(malformedMessage(e, body instanceof NumberArrayLifter lifter ? lifter
+                    : null));
         } catch (JacksonException e) {
             throw new MalformedRequestException("The body could not be read.");
         }
@@ -132,8 +144,15 @@ public final class JsonRequestBodies {
      * "[Source: REDACTED ...]"): keep only the part that speaks of the JSON itself.
      */
     public static String malformedMessage(StreamReadException e) {
+        return malformedMessage(e, null);
+    }
+
+    /** The same, with the location translated back to the body's own when arrays were lifted out of it. */
+    private static String malformedMessage(StreamReadException e, NumberArrayLifter lifter) {
         TokenStreamLocation location = e.getLocation();
-        String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        String where = location == null ? ""
+                : lifter == null ? " at line " + location.getLineNr() + ", column " + location.getColumnNr()
+                : " at line " + lifter.originalLine(location) + ", column " + lifter.originalColumn(location);
         String reason = e instanceof UnexpectedEndOfInputException ? "the body ends before the JSON value is complete"
                 : clientSafe(e.getOriginalMessage());
         return "The body is not well-formed JSON" + where + ": " + reason + ".";

@@ -1,5 +1,6 @@
 package lossservice.json;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 import lossservice.problem.InvalidRequestException;
@@ -7,6 +8,8 @@ import lossservice.problem.Violation;
 import lossservice.problem.Violations;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Streams a nested JSON array of numbers straight into a primitive buffer, checking it in the same pass.
@@ -22,6 +25,9 @@ import tools.jackson.core.JsonToken;
  * belong, so a wrong length or a missing dimension is reported exactly where it is.
  */
 public final class NumberArrayReader {
+
+    /** The parser of lifted arrays written again; their nesting and numbers are within the request's limits already. */
+    private static final JsonFactory REPLAY = new JsonFactory();
 
     private final int maxDepth;
     private final boolean trackIntegral;
@@ -186,6 +192,57 @@ public final class NumberArrayReader {
             }
         }
         return new NumberArray(resolvedShape, values, integral, rectangular);
+    }
+
+    /**
+     * The same reading for an array {@link NumberArrayLifter lifted} out of the body: rectangular, all numbers and
+     * finite. When it is what the reader accepts as it is (no deeper than it reads, of the expected shape, within
+     * {@code maxValues}) it is taken whole; otherwise its text is written again, with the texts of the numbers a
+     * message may quote, and read as above, so that every problem is reported exactly as from the body.
+     */
+    public NumberArray read(NumberArrayLifter.Lifted lifted, String pointer, Violations violations,
+            ShapeExpectation expectation, long maxValues, String tooMany) {
+        NumberArray array = lifted.array();
+        int[] expected = expectation.forDepth().apply(array.depth());
+        if (array.depth() <= maxDepth && array.length() <= maxValues
+                && (expected == null || Arrays.equals(expected, array.shape()))) {
+            return trackIntegral ? array : new NumberArray(array.shape(), array.values(), null, true);
+        }
+        try (JsonParser parser = REPLAY.createParser(ObjectReadContext.empty(), replayText(lifted))) {
+            parser.nextToken();
+            return read(parser, pointer, violations, expectation, maxValues, tooMany);
+        }
+    }
+
+    /** The lifted array as JSON: the body's own texts for the numbers that keep them, exact ones for the rest. */
+    private static String replayText(NumberArrayLifter.Lifted lifted) {
+        NumberArray array = lifted.array();
+        int[] shape = array.shape();
+        int length = array.length();
+        StringBuilder text = new StringBuilder(length * 8 + 16);
+        text.append("[".repeat(shape.length));
+        for (int i = 0; i < length; i++) {
+            if (i > 0) {
+                int closed = 0;
+                for (int level = shape.length - 1, stride = 1; level > 0; level--) {
+                    stride *= shape[level];
+                    if (i % stride == 0) {
+                        closed++;
+                    }
+                }
+                text.append("]".repeat(closed)).append(',').append("[".repeat(closed));
+            }
+            String own = lifted.text(i);
+            double value = array.values()[i];
+            if (own != null) {
+                text.append(own);
+            } else if (array.integral() != null && array.integral()[i]) {
+                text.append(new BigDecimal(value).toBigInteger());
+            } else {
+                text.append(value);
+            }
+        }
+        return text.append("]".repeat(shape.length)).toString();
     }
 
     /**

@@ -147,13 +147,19 @@ final class BufferedBody {
 
     /**
      * The body, once: each read checks the deadline (so that decoding a large body stops when the request's time is
-     * up), and each segment is given back once read past.
+     * up), and each segment is given back once read past, unless a {@linkplain InputStream#mark mark} holds it: a
+     * reader may mark a place and {@linkplain InputStream#reset go back} to it, and the segments from the mark on
+     * stay until it marks another place.
      */
     InputStream inputStream(Deadline deadline) {
         return new InputStream() {
             private int index;
             private int position;
             private long remaining = length;
+            /** The segment of the mark (-1: none); segments from it on are kept. */
+            private int markIndex = -1;
+            private int markPosition;
+            private long markRemaining;
 
             @Override
             public int read() throws IOException {
@@ -180,11 +186,46 @@ final class BufferedBody {
                 position += n;
                 remaining -= n;
                 if (position == segment.length || remaining == 0) {
-                    release(index);
+                    if (markIndex < 0) {
+                        release(index);
+                    }
                     index++;
                     position = 0;
                 }
                 return n;
+            }
+
+            @Override
+            public boolean markSupported() {
+                return true;
+            }
+
+            /**
+             * Marks the place read up to, and gives back the segments read past before it. A limit of 0 drops the
+             * mark (it would be gone with the next byte read): segments are given back as they are read past again.
+             */
+            @Override
+            public synchronized void mark(int readLimit) {
+                for (int i = Math.max(0, markIndex); i < index; i++) {
+                    release(i);
+                }
+                if (readLimit == 0) {
+                    markIndex = -1;
+                    return;
+                }
+                markIndex = index;
+                markPosition = position;
+                markRemaining = remaining;
+            }
+
+            @Override
+            public synchronized void reset() throws IOException {
+                if (markIndex < 0) {
+                    throw new IOException("The request body was not marked.");
+                }
+                index = markIndex;
+                position = markPosition;
+                remaining = markRemaining;
             }
 
             @Override

@@ -143,6 +143,22 @@ final class BufferedBodyRequest extends HttpServletRequestWrapper {
         }
 
         @Override
+        public boolean markSupported() {
+            return in.markSupported();
+        }
+
+        @Override
+        public void mark(int readLimit) {
+            in.mark(readLimit);
+        }
+
+        @Override
+        public void reset() throws IOException {
+            in.reset();
+            finished = false;
+        }
+
+        @Override
         public boolean isFinished() {
             try {
                 return finished || in.available() == 0;

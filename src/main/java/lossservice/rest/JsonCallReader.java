@@ -6,11 +6,13 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import lossservice.json.JsonPointers;
 import lossservice.json.JsonRequestBodies;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
+import lossservice.json.NumberArrayLifter;
 import lossservice.json.NumberArrayReader;
 import lossservice.json.ShapeExpectation;
 import lossservice.limits.LimitsProperties;
@@ -41,6 +43,8 @@ final class JsonCallReader {
 
     private final JsonRequestBodies jsonBodies;
     private final long maxElements;
+    /** For each loss, its inputs and whether the integers of each are recorded: the arrays a body's reading lifts. */
+    private final Map<LossDefinition, Map<String, Boolean>> liftedFields = new ConcurrentHashMap<>();
 
     JsonCallReader(LimitsProperties limits) {
         this.jsonBodies = new JsonRequestBodies(limits);
@@ -49,12 +53,24 @@ final class JsonCallReader {
 
     RawRequest read(LossDefinition definition, InputStream body, Violations violations) {
         RawRequest raw = new RawRequest();
-        jsonBodies.readObject(body, violations, (parser, found) -> readFields(definition.signature(), parser, raw,
-                found));
+        NumberArrayLifter lifter = jsonBodies.lifting(body,
+                liftedFields.computeIfAbsent(definition, loss -> liftedFields(loss.signature())), maxElements);
+        jsonBodies.readObject(lifter, violations, (parser, found) -> readFields(definition.signature(), parser,
+                lifter, raw, found));
         return raw;
     }
 
-    private void readFields(Signature signature, JsonParser parser, RawRequest raw, Violations violations) {
+    /** The inputs, each with whether its integers are recorded (class indices are). */
+    private static Map<String, Boolean> liftedFields(Signature signature) {
+        Map<String, Boolean> fields = new HashMap<>();
+        for (InputSpec input : signature.inputs()) {
+            fields.put(input.name(), input.accepts(InputSpec.Kind.INDEX));
+        }
+        return fields;
+    }
+
+    private void readFields(Signature signature, JsonParser parser, NumberArrayLifter lifter, RawRequest raw,
+            Violations violations) {
         Set<String> seen = new HashSet<>();
         Map<String, int[]> known = new HashMap<>();
         long elements = 0;
@@ -74,7 +90,7 @@ final class JsonCallReader {
                 continue; // the default, or "is required" for an input that has none
             }
             if (input != null) {
-                RawArray array = readArray(input, parser, pointer, known, elements, violations);
+                RawArray array = readArray(input, parser, lifter, pointer, known, elements, violations);
                 if (array != null) {
                     elements += array.notAnArray() == null ? array.size() : 0;
                     raw.arrays.put(name, array);
@@ -99,18 +115,22 @@ final class JsonCallReader {
         }
     }
 
-    private RawArray readArray(InputSpec input, JsonParser parser, String pointer, Map<String, int[]> known,
-            long elementsSoFar, Violations violations) {
-        if (parser.currentToken() != JsonToken.START_ARRAY) {
+    private RawArray readArray(InputSpec input, JsonParser parser, NumberArrayLifter lifter, String pointer,
+            Map<String, int[]> known, long elementsSoFar, Violations violations) {
+        NumberArrayLifter.Lifted lifted = lifter.take(parser);
+        if (lifted == null && parser.currentToken() != JsonToken.START_ARRAY) {
             String found = JsonTokens.describe(parser);
             JsonTokens.skipValue(parser);
             return RawArray.notAnArray(pointer, found); // reported by the binder, which knows the other inputs
         }
         NumberArrayReader reader = new NumberArrayReader(input.maxReadDepth(), input.accepts(InputSpec.Kind.INDEX));
-        NumberArray array = reader.read(parser, pointer, violations,
-                new ShapeExpectation(CallBinder.readingShape(input, known), "the " + referenceOf(input)),
-                maxElements - elementsSoFar, "takes the request past " + maxElements
-                        + " numbers, the most this service accepts in the arrays of one request");
+        ShapeExpectation expectation = new ShapeExpectation(CallBinder.readingShape(input, known),
+                "the " + referenceOf(input));
+        String tooMany = "takes the request past " + maxElements
+                + " numbers, the most this service accepts in the arrays of one request";
+        NumberArray array = lifted != null
+                ? reader.read(lifted, pointer, violations, expectation, maxElements - elementsSoFar, tooMany)
+                : reader.read(parser, pointer, violations, expectation, maxElements - elementsSoFar, tooMany);
         return RawArray.ofJson(pointer, array.shape(), array.values(), array.integral(), array.rectangular());
     }
 

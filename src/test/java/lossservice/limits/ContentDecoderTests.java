@@ -110,6 +110,38 @@ class ContentDecoderTests {
     }
 
     @Test
+    void aMarkedBodyKeepsItsSegmentsFromTheMarkUntilTheMarkIsDropped() throws IOException {
+        byte[] text = new byte[5 * BufferedBody.MAX_SEGMENT + 123];
+        new java.util.Random(3).nextBytes(text);
+        BodyMemory memory = new BodyMemory(1L << 30);
+        BufferedBody body = new BufferedBody(memory, 1 << 30, 0, 1, text.length);
+        body.reserveDeclared();
+        body.write(text, 0, text.length);
+        java.io.InputStream in = body.inputStream(null);
+        assertThat(in.markSupported()).isTrue();
+
+        byte[] start = in.readNBytes(BufferedBody.MAX_SEGMENT + 10);
+        assertThat(memory.used()).isEqualTo(text.length - BufferedBody.MAX_SEGMENT); // the first segment given back
+        in.mark(Integer.MAX_VALUE);
+        byte[] ahead = in.readNBytes(3 * BufferedBody.MAX_SEGMENT);
+        assertThat(memory.used()).isEqualTo(text.length - BufferedBody.MAX_SEGMENT); // held by the mark
+        in.reset();
+        assertThat(in.readNBytes(3 * BufferedBody.MAX_SEGMENT)).isEqualTo(ahead);
+        in.mark(0); // dropped: what was read past goes back
+        assertThat(memory.used()).isEqualTo(text.length - 4 * BufferedBody.MAX_SEGMENT);
+        byte[] rest = in.readAllBytes();
+        assertThat(memory.used()).isZero();
+
+        byte[] whole = new byte[text.length];
+        System.arraycopy(start, 0, whole, 0, start.length);
+        System.arraycopy(ahead, 0, whole, start.length, ahead.length);
+        System.arraycopy(rest, 0, whole, start.length + ahead.length, rest.length);
+        assertThat(whole).isEqualTo(text);
+        body.release();
+        assertThat(memory.used()).isZero();
+    }
+
+    @Test
     void aBodyTheMemoryCannotTakeIsRefusedAsOverload() {
         BodyMemory memory = new BodyMemory(100_000); // 75,000 for large bodies
         BufferedBody body = new BufferedBody(memory, 1 << 20, 1_000, 1, -1);
