@@ -242,6 +242,7 @@ public final class NumberArrayLifter extends InputStream {
                 System.arraycopy(buffer, position, out, offset + written, n);
                 position += n;
                 written += n;
+                handedOut += n;
                 continue;
             }
             byte c = buffer[position];
