@@ -15,6 +15,7 @@ import lossservice.json.JsonPointers;
 import lossservice.json.JsonRequestBodies;
 import lossservice.json.JsonTokens;
 import lossservice.json.NumberArray;
+import lossservice.json.NumberArrayLifter;
 import lossservice.json.NumberArrayReader;
 import lossservice.json.ShapeExpectation;
 import lossservice.limits.LimitsProperties;
@@ -57,6 +58,8 @@ final class InferenceRequestReader {
 
     private final JsonRequestBodies jsonBodies;
     private final NumberArrayReader dataReader;
+    /** The field of each input whose array is lifted out of the body, its integers recorded (INT64 data). */
+    private static final Map<String, Boolean> LIFTED = Map.of("data", true);
     private final long maxElements;
 
     /**
@@ -83,7 +86,9 @@ final class InferenceRequestReader {
         Long jsonLength = parseHeaderLength(headerLength, contentLength);
         InputStream json = jsonLength == null ? body : new LimitedInputStream(body, jsonLength);
         Violations violations = new Violations();
-        Header header = parseJson(json, jsonLength, violations, model, version);
+        // The data of the inputs read from the bytes in one pass (a JSON part followed by binary data is read as it is).
+        NumberArrayLifter lifter = jsonBodies.lifting(json, "inputs", LIFTED, maxElements);
+        Header header = parseJson(lifter, jsonLength, violations, model, version);
         if (header.inputs.size() > maxInputs) {
             violations.add("/inputs", "has " + header.inputs.size() + " inputs; the model takes at most " + maxInputs);
         }
@@ -206,11 +211,14 @@ final class InferenceRequestReader {
         final Violations dataValues = new Violations();
         /** Whether some JSON data is not nested evenly: then its tensor cannot be built. */
         boolean raggedData;
+        /** The body's JSON, with the data arrays of the inputs lifted out of it. */
+        NumberArrayLifter lifter;
     }
 
-    private Header parseJson(InputStream json, Long jsonLength, Violations violations, String model,
+    private Header parseJson(NumberArrayLifter json, Long jsonLength, Violations violations, String model,
             String version) {
         Header header = new Header();
+        header.lifter = json;
         JsonParser parser = jsonBodies.createParser(json);
         try (parser) {
             JsonToken first = parser.nextToken();
@@ -266,7 +274,8 @@ final class InferenceRequestReader {
         } catch (StreamReadException e) {
             TokenStreamLocation location = e.getLocation();
             throw new MalformedRequestException("The inference request is not well-formed JSON"
-                    + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
+                    + (location == null ? "" : " at line " + json.originalLine(location) + ", column "
+                            + json.originalColumn(location))
                     + (jsonLength == null ? "" : " (its JSON part is the first " + jsonLength + " bytes of the body,"
                             + " as " + HEADER_LENGTH + " says)") + ".");
         } catch (JacksonException e) {
@@ -389,10 +398,15 @@ final class InferenceRequestReader {
                 case "shape" -> input.shape = readShape(parser, at, violations);
                 case "parameters" -> valid &= readInputParameters(parser, at, input, violations);
                 case "data" -> {
-                    if (parser.currentToken() == JsonToken.START_ARRAY) {
-                        input.data = dataReader.read(parser, at, header.dataValues, ShapeExpectation.NONE,
-                                maxElements - header.dataElements, "takes the request past " + maxElements
-                                        + " elements, the most this service accepts in the inputs of one request");
+                    NumberArrayLifter.Lifted lifted = header.lifter.take(parser);
+                    if (lifted != null || parser.currentToken() == JsonToken.START_ARRAY) {
+                        String tooMany = "takes the request past " + maxElements
+                                + " elements, the most this service accepts in the inputs of one request";
+                        input.data = lifted != null
+                                ? dataReader.read(lifted, at, header.dataValues, ShapeExpectation.NONE,
+                                        maxElements - header.dataElements, tooMany)
+                                : dataReader.read(parser, at, header.dataValues, ShapeExpectation.NONE,
+                                        maxElements - header.dataElements, tooMany);
                         header.dataElements += input.data.length();
                         if (!input.data.rectangular()) {
                             header.raggedData = true;

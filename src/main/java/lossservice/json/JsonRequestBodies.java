@@ -78,6 +78,16 @@ public final class JsonRequestBodies {
     }
 
     /**
+     * The body with the number arrays of {@code fields} of the objects in the array {@code elementsField} of the
+     * top-level object lifted out, for {@link #createParser}.
+     */
+    public NumberArrayLifter lifting(InputStream body, String elementsField, java.util.Map<String, Boolean> fields,
+            long maxValues) {
+        return new NumberArrayLifter(body, elementsField, fields, limits.maxJsonDepth(), limits.maxNumberLength(),
+                maxValues);
+    }
+
+    /**
      * Reads the body's object with {@code fieldsReader}. Malformed JSON is a {@link MalformedRequestException};
      * well-formed JSON past one of the parser's limits is an {@link InvalidRequestException} at the value that
      * passed it (a number of 400 digits is well-formed, and beyond the float64 range whatever its length).

@@ -102,6 +102,13 @@ public final class NumberArrayLifter extends InputStream {
     private final InputStream source;
     /** Each field that may be lifted, and whether to record which of its numbers are JSON integers. */
     private final Map<String, Boolean> fields;
+    /**
+     * Null: the fields are those of the top-level object. Otherwise the name of a top-level field holding an array of
+     * objects, and the fields are those of these objects.
+     */
+    private final String elementsField;
+    /** The depth of the objects whose fields are lifted: 1, or 3 for the elements of {@link #elementsField}. */
+    private final int liftDepth;
     private final int maxNesting;
     private final int maxNumberLength;
     private long budget;
@@ -121,13 +128,16 @@ public final class NumberArrayLifter extends InputStream {
     private boolean placeholderSpace;
     private int taken;
 
-    // The structure outside lifted arrays.
+    // The structure outside lifted arrays, followed down to the depth of the lifted fields.
     private int depth;
     private boolean inString;
     private boolean escaped;
     /** 0: before the top-level value; 1: inside the top-level object; 2: no more lifting (another value, or after). */
     private int top;
-    private boolean expectKey;
+    /** For each depth down to {@link #liftDepth} (from 1): whether it is an object, and then its current field. */
+    private final boolean[] isObject = new boolean[4];
+    private final boolean[] expectKey = new boolean[4];
+    private final String[] keys = new String[4];
     private boolean capturingKey;
     private final byte[] key = new byte[64];
     private int keyLength;
@@ -145,9 +155,22 @@ public final class NumberArrayLifter extends InputStream {
      */
     public NumberArrayLifter(InputStream source, Map<String, Boolean> fields, int maxNesting, int maxNumberLength,
             long maxValues) {
+        this(source, null, fields, maxNesting, maxNumberLength, maxValues);
+    }
+
+    /**
+     * A lifter of the fields of the objects in a top-level array field ({@code inputs[*].data} of the Open Inference
+     * Protocol), else as above.
+     *
+     * @param elementsField  the top-level field holding the array of objects, or null for the top-level object's fields
+     */
+    public NumberArrayLifter(InputStream source, String elementsField, Map<String, Boolean> fields, int maxNesting,
+            int maxNumberLength, long maxValues) {
         this.source = source;
+        this.elementsField = elementsField;
+        this.liftDepth = elementsField == null ? 1 : 3;
         this.fields = fields;
-        this.maxNesting = Math.min(64, maxNesting - 2);
+        this.maxNesting = Math.min(64, maxNesting - liftDepth - 1);
         this.maxNumberLength = Math.min(MAX_NUMBER_LENGTH, maxNumberLength - 1);
         this.budget = maxValues;
         this.lifting = source.markSupported() && !fields.isEmpty() && this.maxNesting > 0;
@@ -277,7 +300,8 @@ public final class NumberArrayLifter extends InputStream {
                 inString = false;
                 if (capturingKey) {
                     capturingKey = false;
-                    expectKey = false;
+                    expectKey[depth] = false;
+                    keys[depth] = keyUsable ? new String(key, 0, keyLength, StandardCharsets.ISO_8859_1) : null;
                 }
             } else if (capturingKey) {
                 if (keyLength < key.length) {
@@ -294,7 +318,7 @@ public final class NumberArrayLifter extends InputStream {
             }
             case '"' -> {
                 inString = true;
-                capturingKey = depth == 1 && expectKey;
+                capturingKey = depth >= 1 && depth <= liftDepth && isObject[depth] && expectKey[depth];
                 keyLength = 0;
                 keyUsable = true;
                 liftNext = null;
@@ -303,11 +327,15 @@ public final class NumberArrayLifter extends InputStream {
                 liftNext = null;
                 if (depth == 0 && top == 0 && c == '{') {
                     top = 1;
-                    expectKey = true;
                 } else if (depth == 0) {
                     top = 2;
                 }
                 depth++;
+                if (depth <= liftDepth) {
+                    isObject[depth] = c == '{';
+                    expectKey[depth] = c == '{';
+                    keys[depth] = null;
+                }
             }
             case '}', ']' -> {
                 liftNext = null;
@@ -318,16 +346,20 @@ public final class NumberArrayLifter extends InputStream {
             }
             case ',' -> {
                 liftNext = null;
-                if (depth == 1) {
-                    expectKey = true;
+                if (depth >= 1 && depth <= liftDepth && isObject[depth]) {
+                    expectKey[depth] = true;
+                    keys[depth] = null;
                 }
             }
             case ':' -> {
                 liftNext = null;
-                if (depth == 1 && !expectKey && keyUsable && keyLength > 0) {
-                    liftNext = fields.get(new String(key, 0, keyLength, StandardCharsets.ISO_8859_1));
+                if (depth == liftDepth && isObject[depth] && !expectKey[depth] && keys[depth] != null
+                        && (elementsField == null || !isObject[2] && elementsField.equals(keys[1]))) {
+                    liftNext = fields.get(keys[depth]);
                 }
-                keyUsable = false;
+                if (depth == liftDepth) {
+                    keys[depth] = null; // one colon per field (the field of a shallower object stays: "inputs")
+                }
             }
             default -> {
                 liftNext = null;

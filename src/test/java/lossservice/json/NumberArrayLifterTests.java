@@ -54,6 +54,28 @@ class NumberArrayLifterTests {
     }
 
     @Test
+    void theFieldsOfTheElementsOfATopLevelArrayAreLiftedForTheInferenceProtocol() {
+        String body = "{\"data\": [9], \"inputs\": [{\"name\": \"a\", \"data\": [[1, 2], [3, 4]]},"
+                + " {\"parameters\": {\"data\": [5]}, \"data\": [6, 7]}], \"outputs\": [{\"data\": [8]}]}";
+        NumberArrayLifter lifter = new NumberArrayLifter(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)),
+                "inputs", Map.of("data", true), 16, 1000, 1_000_000);
+        StringBuilder seen = new StringBuilder();
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), lifter)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                NumberArrayLifter.Lifted lifted = lifter.take(parser);
+                if (lifted != null) {
+                    seen.append(java.util.Arrays.toString(lifted.array().shape()))
+                            .append(java.util.Arrays.toString(java.util.Arrays.copyOf(lifted.array().values(),
+                                    lifted.array().length())));
+                } else if (token == JsonToken.VALUE_NUMBER_INT) {
+                    seen.append(parser.getText());
+                }
+            }
+        }
+        assertThat(seen.toString()).isEqualTo("9[2, 2][1.0, 2.0, 3.0, 4.0]5[2][6.0, 7.0]8");
+    }
+
+    @Test
     void anArrayThatIsNotCertainlyValidIsHandedOnAsItIs() {
         for (String array : new String[] {"[1, \"2\"]", "[[1, 2], [3]]", "[1e400]", "[]", "[[1], 2]", "[01]",
             "[1,]", "[1 2]", "[1, null]", "[-]", "[1.]"}) {
