@@ -131,6 +131,14 @@ class NumberArrayLifterTests {
 
     /** Numbers around the edges of the fast path: 15 to 20 digits, exponents near 22, integers past 2^53 and 2^63. */
     private static String randomNumber(Random random) {
+        if (random.nextBoolean()) {
+            // The common text of a float32: a short whole part, a fraction of 1 to 9 digits, zeros included.
+            StringBuilder fraction = new StringBuilder();
+            for (int i = random.nextInt(9); i >= 0; i--) {
+                fraction.append(random.nextInt(4) == 0 ? 0 : random.nextInt(10));
+            }
+            return (random.nextBoolean() ? "-" : "") + random.nextInt(random.nextBoolean() ? 10 : 1000) + "." + fraction;
+        }
         StringBuilder number = new StringBuilder(random.nextBoolean() ? "-" : "");
         int digits = 1 + random.nextInt(22);
         number.append(1 + random.nextInt(9));
