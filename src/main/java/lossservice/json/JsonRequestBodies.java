@@ -151,13 +151,9 @@ public final class JsonRequestBodies {
 
     /**
      * Jackson's messages name its own features and source descriptions ("enable `JsonReadFeature...`",
-     * "[Source: REDACTED ...]"): keep only the part that speaks of the JSON itself.
+     * "[Source: REDACTED ...]"): keep only the part that speaks of the JSON itself, with the location translated back
+     * to the body's own when arrays were lifted out of it.
      */
-    public static String malformedMessage(StreamReadException e) {
-        return malformedMessage(e, null);
-    }
-
-    /** The same, with the location translated back to the body's own when arrays were lifted out of it. */
     private static String malformedMessage(StreamReadException e, NumberArrayLifter lifter) {
         TokenStreamLocation location = e.getLocation();
         String where = location == null ? ""

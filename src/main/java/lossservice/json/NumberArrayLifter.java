@@ -64,7 +64,6 @@ public final class NumberArrayLifter extends InputStream {
     /** A number array lifted out of the body, and the texts of its first numbers. */
     public static final class Lifted {
         private final long offset;
-        private final long originalStart;
         private final long originalLength;
         private final int newlines;
         /** Where the array's last newline is, from its first byte; -1 when it has none. */
@@ -73,10 +72,9 @@ public final class NumberArrayLifter extends InputStream {
         private final byte[] texts;
         private final int[] textEnds;
 
-        private Lifted(long offset, long originalStart, long originalLength, int newlines, long lastNewline,
+        private Lifted(long offset, long originalLength, int newlines, long lastNewline,
                 NumberArray array, byte[] texts, int[] textEnds) {
             this.offset = offset;
-            this.originalStart = originalStart;
             this.originalLength = originalLength;
             this.newlines = newlines;
             this.lastNewline = lastNewline;
@@ -561,7 +559,7 @@ public final class NumberArrayLifter extends InputStream {
         budget -= count;
         int[] resolved = Arrays.copyOf(shape, leafDepth);
         NumberArray array = new NumberArray(resolved, values, integral, true);
-        return new Lifted(handedOut, start, bufferStart + position - start, newlines, lastNewline, array, texts,
+        return new Lifted(handedOut, bufferStart + position - start, newlines, lastNewline, array, texts,
                 textEnds);
     }
 
