@@ -437,6 +437,7 @@ public final class NumberArrayLifter extends InputStream {
             return true;
         }
         source.reset();
+        source.mark(0); // read on from here as if never marked: the body gives back what the parser has passed
         buffer = Arrays.copyOf(rest, Math.max(rest.length, 2 * LOOKAHEAD));
         position = 0;
         end = rest.length;

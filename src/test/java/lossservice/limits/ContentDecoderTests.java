@@ -129,13 +129,20 @@ class ContentDecoderTests {
         assertThat(in.readNBytes(3 * BufferedBody.MAX_SEGMENT)).isEqualTo(ahead);
         in.mark(0); // dropped: what was read past goes back
         assertThat(memory.used()).isEqualTo(text.length - 4 * BufferedBody.MAX_SEGMENT);
+        in.mark(Integer.MAX_VALUE);
+        byte[] again = in.readNBytes(BufferedBody.MAX_SEGMENT);
+        in.reset();
+        in.mark(0); // back at the mark, and read on unmarked: segments are given back as they are passed again
+        assertThat(in.readNBytes(BufferedBody.MAX_SEGMENT)).isEqualTo(again);
+        assertThat(memory.used()).isEqualTo(text.length - 5 * BufferedBody.MAX_SEGMENT);
         byte[] rest = in.readAllBytes();
         assertThat(memory.used()).isZero();
 
         byte[] whole = new byte[text.length];
         System.arraycopy(start, 0, whole, 0, start.length);
         System.arraycopy(ahead, 0, whole, start.length, ahead.length);
-        System.arraycopy(rest, 0, whole, start.length + ahead.length, rest.length);
+        System.arraycopy(again, 0, whole, start.length + ahead.length, again.length);
+        System.arraycopy(rest, 0, whole, start.length + ahead.length + again.length, rest.length);
         assertThat(whole).isEqualTo(text);
         body.release();
         assertThat(memory.used()).isZero();
