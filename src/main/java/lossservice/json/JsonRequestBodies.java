@@ -1,6 +1,7 @@
 package lossservice.json;
 
 import java.io.InputStream;
+import java.util.Map;
 
 import lossservice.limits.LimitsProperties;
 import lossservice.problem.InvalidRequestException;
@@ -73,7 +74,7 @@ public final class JsonRequestBodies {
      * @param fields     each field of the object whose array may be lifted, with whether its integers are recorded
      * @param maxValues  the most numbers lifted from the whole body
      */
-    public NumberArrayLifter lifting(InputStream body, java.util.Map<String, Boolean> fields, long maxValues) {
+    public NumberArrayLifter lifting(InputStream body, Map<String, Boolean> fields, long maxValues) {
         return new NumberArrayLifter(body, fields, limits.maxJsonDepth(), limits.maxNumberLength(), maxValues);
     }
 
@@ -81,7 +82,7 @@ public final class JsonRequestBodies {
      * The body with the number arrays of {@code fields} of the objects in the array {@code elementsField} of the
      * top-level object lifted out, for {@link #createParser}.
      */
-    public NumberArrayLifter lifting(InputStream body, String elementsField, java.util.Map<String, Boolean> fields,
+    public NumberArrayLifter lifting(InputStream body, String elementsField, Map<String, Boolean> fields,
             long maxValues) {
         return new NumberArrayLifter(body, elementsField, fields, limits.maxJsonDepth(), limits.maxNumberLength(),
                 maxValues);

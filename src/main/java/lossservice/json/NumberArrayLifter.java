@@ -30,10 +30,10 @@ import tools.jackson.core.io.NumberInput;
  * reset to it, and is read and reported exactly as it would have been. A source that cannot be marked is passed
  * through as it is, and so is a body that is not UTF-8 (a zero byte among its first four).
  *
- * <p>Numbers are converted the way Jackson converts them: a JSON integer of at most 18 digits is the double nearest
- * its {@code long} value (so {@code -0} is {@code 0.0}), anything else the correctly rounded double of its text;
- * the exact product or quotient of an integer below 2^53 and a power of ten up to 10^22 is that double (Clinger's
- * fast path), and Jackson's own parser of doubles takes the rest.
+ * <p>Numbers are converted the way Jackson converts them: a JSON integer is the double nearest its value (so
+ * {@code -0} is {@code 0.0}), anything else the correctly rounded double of its text. A short decimal (at most 15
+ * digits, no exponent) is the exact quotient of its digits and a power of ten, rounded once (Clinger's fast path);
+ * Jackson's own parser of doubles takes the rest.
  *
  * <p>Positions: the parser sees a shorter text. {@link #originalLine} and {@link #originalColumn} translate the
  * location of a syntax error back to the body's own lines and columns.
@@ -50,7 +50,6 @@ public final class NumberArrayLifter extends InputStream {
     private static final int LOOKAHEAD = MAX_NUMBER_LENGTH + 28;
     /** The length of a placeholder: {@code 0} and a space, so that what follows the array cannot continue the number. */
     private static final int PLACEHOLDER = 2;
-    private static final double TWO_TO_53 = 9007199254740992.0;
     private static final double[] POWERS_OF_TEN = new double[23];
 
     static {
@@ -629,100 +628,65 @@ public final class NumberArrayLifter extends InputStream {
 
     /**
      * Reads the number at the position, leaving the position after it: its value, or NaN when it is not a number
-     * RFC 8259 allows, longer than the lifting limit, or beyond the double range.
+     * RFC 8259 allows, longer than the lifting limit, or beyond the double range. The numbers {@link #shortDecimal}
+     * leaves (an exponent, more digits) are rare enough to check the grammar here and let Jackson's parser of doubles
+     * convert the text.
      */
     private double number() {
         byte[] b = buffer;
         int start = position;
-        int p = position;
         int limit = Math.min(end, start + maxNumberLength + 1);
-        boolean negative = b[p] == '-';
-        if (negative) {
-            p++;
-        }
-        // The digits go into one long: at most 18 of them (leading zeros of a fraction of 0.x included), else the
-        // text is parsed. Tight loops: this is most of the reading of a large request.
-        long mantissa = 0;
-        int digitsStart = p;
+        int p = b[start] == '-' ? start + 1 : start;
         if (p < limit && b[p] == '0') {
-            p++;
-            digitsStart = p; // "0" alone: no digit counts
+            p++; // a leading zero stands alone: a digit after it is caught below
         } else {
-            while (p < limit) {
-                int digit = b[p] - '0';
-                if (digit < 0 || digit > 9) {
-                    break;
-                }
-                mantissa = mantissa * 10 + digit;
-                p++;
-            }
-            if (p == digitsStart) {
+            int whole = p;
+            p = afterDigits(b, p, limit);
+            if (p == whole) {
                 return Double.NaN;
             }
         }
-        int digits = p - digitsStart;
-        int exponent = 0;
         boolean integral = true;
         if (p < limit && b[p] == '.') {
             integral = false;
-            int fractionStart = ++p;
-            while (p < limit) {
-                int digit = b[p] - '0';
-                if (digit < 0 || digit > 9) {
-                    break;
-                }
-                mantissa = mantissa * 10 + digit;
-                p++;
-            }
-            if (p == fractionStart) {
+            int fraction = ++p;
+            p = afterDigits(b, p, limit);
+            if (p == fraction) {
                 return Double.NaN;
             }
-            digits += p - fractionStart;
-            exponent = fractionStart - p;
         }
         if (p < limit && (b[p] == 'e' || b[p] == 'E')) {
             integral = false;
             p++;
-            boolean negativeExponent = false;
             if (p < limit && (b[p] == '-' || b[p] == '+')) {
-                negativeExponent = b[p] == '-';
                 p++;
             }
-            int exponentStart = p;
-            int written = 0;
-            while (p < limit && b[p] >= '0' && b[p] <= '9') {
-                if (written < 100_000) {
-                    written = written * 10 + (b[p] - '0');
-                }
-                p++;
-            }
-            if (p == exponentStart) {
+            int exponent = p;
+            p = afterDigits(b, p, limit);
+            if (p == exponent) {
                 return Double.NaN;
             }
-            exponent += negativeExponent ? -written : written;
         }
         if (p - start > maxNumberLength || p < end && b[p] >= '0' && b[p] <= '9') {
             return Double.NaN; // too long to lift (or a digit after a leading zero, which is not JSON)
         }
-        position = p;
-        numberIsIntegral = integral;
-        double value;
-        if (digits > 18) {
-            value = Math.abs(parsed(b, start, p));
-        } else if (integral) {
-            return (double) (negative ? -mantissa : mantissa); // as Jackson converts an integer: -0 is 0.0
-        } else if (mantissa <= TWO_TO_53 && exponent >= -22 && exponent <= 22) {
-            // Clinger's fast path: both operands exact, so the one rounding is the correctly rounded result.
-            value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
-        } else if (mantissa == 0) {
-            value = 0.0;
-        } else {
-            value = Math.abs(parsed(b, start, p));
-        }
-        if (value == Double.POSITIVE_INFINITY) {
+        double value = parsed(b, start, p);
+        if (Double.isInfinite(value)) {
             return Double.NaN;
         }
-        return negative ? -value : value;
+        position = p;
+        numberIsIntegral = integral;
+        // Jackson converts an integer through its long (or BigInteger) value, correctly rounded as the text is, but
+        // with no negative zero: -0 is 0.0.
+        return integral && value == 0 ? 0.0 : value;
+    }
+
+    /** The position after the ASCII digits from {@code p}, at most up to {@code limit}. */
+    private static int afterDigits(byte[] b, int p, int limit) {
+        while (p < limit && b[p] >= '0' && b[p] <= '9') {
+            p++;
+        }
+        return p;
     }
 
     /**
