@@ -3,6 +3,7 @@ package lossservice.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
@@ -127,6 +128,75 @@ class NumberArrayLifterTests {
                         .isEqualTo(Double.doubleToRawLongBits(parser.getDoubleValue()));
             }
         }
+    }
+
+    @Test
+    void rowsArrivingInSmallPiecesAreLiftedAsJacksonReadsThem() {
+        Random random = new Random(12);
+        for (int round = 0; round < 20; round++) {
+            int rows = 1 + random.nextInt(40);
+            int columns = 1 + random.nextInt(400);
+            String[] separators = {",", ",", ",", ", ", ",\n", " ,", ",\r\n  "};
+            StringBuilder array = new StringBuilder("[");
+            for (int row = 0; row < rows; row++) {
+                array.append(row > 0 ? ",\n" : "").append('[');
+                for (int column = 0; column < columns; column++) {
+                    array.append(column > 0 ? separators[random.nextInt(separators.length)] : "")
+                            .append(random.nextInt(3) == 0 ? Integer.toString(random.nextInt(3)) : randomNumber(random));
+                }
+                array.append(']');
+            }
+            String text = "{\"targets\":" + array.append("]}");
+            // A budget of one number less than the array holds stops the lift at the array's last number.
+            boolean budgetShort = round % 4 == 3;
+            NumberArrayLifter lifter = new NumberArrayLifter(trickling(text.getBytes(StandardCharsets.UTF_8), random),
+                    Map.of("targets", true), 16, 1000, budgetShort ? (long) rows * columns - 1 : 1_000_000);
+            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), lifter);
+                    JsonParser reference = JSON.createParser(ObjectReadContext.empty(), text)) {
+                parser.nextToken();
+                parser.nextName();
+                parser.nextToken();
+                NumberArrayLifter.Lifted lifted = lifter.take(parser);
+                reference.nextToken();
+                reference.nextName();
+                reference.nextToken();
+                if (budgetShort) {
+                    assertThat(lifted).as("over the budget").isNull();
+                    // The parser then reads the array from the body itself.
+                    for (JsonToken token = reference.nextToken(); token != null; token = reference.nextToken()) {
+                        assertThat(parser.nextToken()).isEqualTo(token);
+                        assertThat(parser.getText()).isEqualTo(reference.getText());
+                    }
+                    continue;
+                }
+                assertThat(lifted).as("round %d", round).isNotNull();
+                NumberArray read = lifted.array();
+                assertThat(read.shape()).containsExactly(rows, columns);
+                int i = 0;
+                for (JsonToken token = reference.nextToken(); token != JsonToken.END_OBJECT;
+                        token = reference.nextToken()) {
+                    if (token.isNumeric()) {
+                        assertThat(Double.doubleToRawLongBits(read.values()[i])).as(reference.getText())
+                                .isEqualTo(Double.doubleToRawLongBits(reference.getDoubleValue()));
+                        assertThat(read.integral()[i]).as(reference.getText())
+                                .isEqualTo(token == JsonToken.VALUE_NUMBER_INT);
+                        i++;
+                    }
+                }
+                assertThat(i).isEqualTo(rows * columns);
+                assertThat(parser.nextToken()).isEqualTo(JsonToken.END_OBJECT);
+            }
+        }
+    }
+
+    /** The bytes in reads of 1 to 200 bytes, as a slow network delivers a body. */
+    private static InputStream trickling(byte[] bytes, Random random) {
+        return new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] buffer, int offset, int length) {
+                return super.read(buffer, offset, Math.min(length, 1 + random.nextInt(200)));
+            }
+        };
     }
 
     /** Numbers around the edges of the fast path: 15 to 20 digits, exponents near 22, integers past 2^53 and 2^63. */
