@@ -206,6 +206,12 @@ public final class CallBinder {
         Tensor reals = wire != null && wire.dtype() == dtype ? wire : Tensor.allocate(dtype, array.shape());
         boolean copy = reals != wire;
         int size = array.size();
+        // The range's bounds unboxed once for the array (per element, the record's boxed bounds cost more than the
+        // rest of this loop); its message is asked for only when a value is outside them.
+        double low = range == null || range.min() == null ? Double.NEGATIVE_INFINITY : range.min();
+        double high = range == null || range.max() == null ? Double.POSITIVE_INFINITY : range.max();
+        boolean lowOpen = range != null && range.min() != null && !range.minInclusive();
+        boolean highOpen = range != null && range.max() != null && !range.maxInclusive();
         for (int i = 0; i < size; i++) {
             double value = array.value(i);
             String problem = null;
@@ -217,7 +223,7 @@ public final class CallBinder {
             } else if (dtype == DType.FLOAT32 && Float.isInfinite((float) value)) {
                 problem = "is beyond the float32 range; compute in float64 (\"dtype\": \"float64\", or FP64"
                         + " inputs on the protocol)";
-            } else if (range != null) {
+            } else if ((lowOpen ? value <= low : value < low) || (highOpen ? value >= high : value > high)) {
                 problem = range.violation(value);
             }
             if (problem != null) {
