@@ -182,7 +182,7 @@ public final class Scratch implements AutoCloseable {
     public INDArray copyOf(Slot slot, Tensor tensor, DataType type, long... shape) {
         INDArray array = array(slot, type, shape);
         if (onHost() && Nd4jTensors.dataType(tensor.dtype()) == type) {
-            new BytePointer(address(array)).put(tensor.bytes(), 0, tensor.byteSize());
+            new BytePointer(address(array)).put(tensor.bytes(), tensor.offset(), tensor.byteSize());
         } else {
             Nd4jTensors.setData(array, tensor);
         }
@@ -375,7 +375,7 @@ public final class Scratch implements AutoCloseable {
                     + Arrays.toString(shape));
         }
         if (onHost()) {
-            new BytePointer(contiguous.data().addressPointer()).get(tensor.bytes(), 0, tensor.byteSize());
+            new BytePointer(contiguous.data().addressPointer()).get(tensor.bytes(), tensor.offset(), tensor.byteSize());
         } else {
             Nd4jTensors.getData(contiguous, tensor);
         }

@@ -113,7 +113,7 @@ final class InferenceResponseWriter {
                 // An empty tensor (an undefined loss) writes nothing: after the last byte of the Content-Length the
                 // container has closed the response, and a write, even of no bytes, fails there.
                 if (output.binary() && output.values().byteSize() > 0) {
-                    out.write(output.values().bytes(), 0, output.values().byteSize());
+                    out.write(output.values().bytes(), output.values().offset(), output.values().byteSize());
                 }
             }
         }

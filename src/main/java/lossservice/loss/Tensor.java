@@ -44,11 +44,20 @@ public final class Tensor {
 
     /** A tensor over {@code bytes} (little-endian, exactly {@code size * dtype.bytes()} of them), not copied. */
     public static Tensor wrap(DType dtype, int[] shape, byte[] bytes) {
-        if ((long) sizeOf(shape) * dtype.bytes() != bytes.length) {
+        return wrap(dtype, shape, bytes, 0, bytes.length);
+    }
+
+    /**
+     * A tensor over {@code length} bytes of {@code bytes} from {@code offset} (little-endian, exactly
+     * {@code size * dtype.bytes()} of them), not copied.
+     */
+    public static Tensor wrap(DType dtype, int[] shape, byte[] bytes, int offset, int length) {
+        if ((long) sizeOf(shape) * dtype.bytes() != length) {
             throw new IllegalArgumentException("a " + dtype + " tensor of shape " + Arrays.toString(shape) + " takes "
-                    + (long) sizeOf(shape) * dtype.bytes() + " bytes, not " + bytes.length);
+                    + (long) sizeOf(shape) * dtype.bytes() + " bytes, not " + length);
         }
-        return new Tensor(dtype, shape.clone(), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        return new Tensor(dtype, shape.clone(), ByteBuffer.wrap(bytes, offset, length).slice()
+                .order(ByteOrder.LITTLE_ENDIAN));
     }
 
     /** A tensor holding these numbers, rounded to {@code dtype}. */
@@ -137,9 +146,14 @@ public final class Tensor {
         }
     }
 
-    /** The elements as little-endian bytes: the backing array itself, not a copy. */
+    /** The array holding the elements as little-endian bytes, from {@link #offset()}: the array itself, not a copy. */
     public byte[] bytes() {
         return data.array();
+    }
+
+    /** Where the elements start in {@link #bytes()}. */
+    public int offset() {
+        return data.arrayOffset();
     }
 
     /** The number of bytes of the elements. */
@@ -154,12 +168,13 @@ public final class Tensor {
         // together without a branch: reading each element as a double took 3 ns, 1.7 ms for the outputs of a
         // 256 x 1000 cross-entropy.
         byte[] bytes = data.array();
+        int base = data.arrayOffset();
         switch (dtype) {
             case FLOAT32 -> {
                 long carries = 0;
                 int pairs = size >>> 1;
                 for (int i = 0; i < pairs; i++) {
-                    carries |= ((long) LONG_AT.get(bytes, i << 3) & FLOAT32_PAIR_EXPONENTS) + FLOAT32_PAIR_ONES;
+                    carries |= ((long) LONG_AT.get(bytes, base + (i << 3)) & FLOAT32_PAIR_EXPONENTS) + FLOAT32_PAIR_ONES;
                 }
                 if (size % 2 == 1) {
                     carries |= (data.getInt((size - 1) << 2) & FLOAT32_EXPONENT) + FLOAT32_ONE;
@@ -169,7 +184,7 @@ public final class Tensor {
             case FLOAT64 -> {
                 long carries = 0;
                 for (int i = 0; i < size; i++) {
-                    carries |= ((long) LONG_AT.get(bytes, i << 3) & FLOAT64_EXPONENT) + FLOAT64_ONE;
+                    carries |= ((long) LONG_AT.get(bytes, base + (i << 3)) & FLOAT64_EXPONENT) + FLOAT64_ONE;
                 }
                 return carries >= 0;
             }

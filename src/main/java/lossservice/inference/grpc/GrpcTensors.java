@@ -119,7 +119,8 @@ final class GrpcTensors {
                 tensor.addShape(dimension);
             }
             if (output.binary()) {
-                response.addRawOutputContents(UnsafeByteOperations.unsafeWrap(values.bytes(), 0, values.byteSize()));
+                response.addRawOutputContents(UnsafeByteOperations.unsafeWrap(values.bytes(), values.offset(),
+                        values.byteSize()));
             } else {
                 InferTensorContents.Builder contents = InferTensorContents.newBuilder();
                 for (int i = 0; i < values.size(); i++) {
@@ -175,37 +176,41 @@ final class GrpcTensors {
             }
             return widened;
         }
-        return Tensor.wrap(datatype.elementType(), shape, wholeArrayOf(bytes));
+        return inOnePiece(bytes, datatype.elementType(), shape);
     }
 
     /**
-     * The bytes as one array of exactly their length: the array the message parser already copied them into when it
-     * holds them whole (nothing writes into an input tensor, and the message is dropped once read), else a copy.
+     * A tensor over the bytes where they are when they are one piece of an array that does not change (the message's
+     * own array, which the parser aliases, or one it copied them into: nothing writes into an input tensor, and the
+     * message is dropped once read), else over a copy.
      */
-    private static byte[] wholeArrayOf(ByteString bytes) {
-        WholeArray whole = new WholeArray(bytes.size());
+    private static Tensor inOnePiece(ByteString bytes, DType dtype, int[] shape) {
+        OnePiece piece = new OnePiece(bytes.size());
         try {
-            UnsafeByteOperations.unsafeWriteTo(bytes, whole);
+            UnsafeByteOperations.unsafeWriteTo(bytes, piece);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return whole.array != null ? whole.array : bytes.toByteArray();
+        return piece.array != null ? Tensor.wrap(dtype, shape, piece.array, piece.offset, piece.length)
+                : Tensor.wrap(dtype, shape, bytes.toByteArray());
     }
 
-    /** Receives a ByteString's backing array when the string is one whole array, as the parser makes them. */
-    private static final class WholeArray extends ByteOutput {
+    /** Receives where a ByteString's bytes are when they are one piece of an array that will not change. */
+    private static final class OnePiece extends ByteOutput {
         private final int length;
         private byte[] array;
+        private int offset;
         private boolean pieces;
 
-        WholeArray(int length) {
+        OnePiece(int length) {
             this.length = length;
         }
 
         @Override
         public void writeLazy(byte[] value, int offset, int count) {
-            if (!pieces && array == null && offset == 0 && count == length && value.length == length) {
+            if (!pieces && array == null && count == length) {
                 array = value;
+                this.offset = offset;
             } else {
                 inPieces();
             }

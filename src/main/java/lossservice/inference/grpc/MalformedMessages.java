@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.KnownLength;
@@ -53,6 +55,11 @@ final class MalformedMessages {
 
     /** Messages up to this size are read into a buffer each thread keeps (the parser copies what it keeps). */
     private static final int KEPT_BUFFER_BYTES = 2 << 20;
+    /**
+     * Checked messages of at least this size are read into an array of their own, which the parser's bytes fields
+     * then share instead of copying (the raw tensor contents: one copy of a large request fewer).
+     */
+    private static final int SHARED_ARRAY_BYTES = 64 * 1024;
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
 
     /** A check of a message's bytes before they are parsed. */
@@ -139,7 +146,7 @@ final class MalformedMessages {
                 return marshaller.parse(stream);
             }
             int limit = check != null ? Integer.MAX_VALUE : MAX_SMALL_MESSAGE_BYTES;
-            Bytes bytes = readUpTo(stream, limit);
+            Bytes bytes = readUpTo(stream, limit, check != null);
             if (bytes == null) {
                 return refuse(Status.RESOURCE_EXHAUSTED.withDescription("A message sent to " + method
                         + " takes at most " + limit + " bytes."));
@@ -147,6 +154,16 @@ final class MalformedMessages {
             Status refusal = check != null ? check.check(bytes.array(), bytes.length()) : null;
             if (refusal != null) {
                 return refuse(refusal);
+            }
+            if (bytes.own()) {
+                // A reader over a ByteString takes the array for immutable, the condition of aliasing (one over the
+                // array itself copies whatever aliasing says).
+                CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes.array(), 0, bytes.length())
+                        .newCodedInput();
+                input.enableAliasing(true);
+                @SuppressWarnings("unchecked")
+                T message = (T) prototype.getParserForType().parseFrom(input);
+                return message;
             }
             // The parser copies the bytes it keeps (no aliasing): the buffer may be used again.
             @SuppressWarnings("unchecked")
@@ -165,11 +182,22 @@ final class MalformedMessages {
                     + " protobuf of the method's request type: " + cause.getMessage());
         }
 
-        /** The message's bytes, or null when it has more than {@code limit}. */
-        private static Bytes readUpTo(InputStream stream, int limit) throws IOException {
+        /**
+         * The message's bytes, or null when it has more than {@code limit}; in an array of their own when
+         * {@code share} and they are many.
+         */
+        private static Bytes readUpTo(InputStream stream, int limit, boolean share) throws IOException {
             int known = stream instanceof KnownLength ? stream.available() : -1;
             if (known > limit) {
                 return null;
+            }
+            if (share && known >= SHARED_ARRAY_BYTES) {
+                byte[] own = new byte[known];
+                int read = stream.readNBytes(own, 0, known);
+                if (read != known || stream.read() >= 0) {
+                    throw new IOException("the message is not of the length the transport announced");
+                }
+                return new Bytes(own, known, true);
             }
             byte[] buffer = BUFFER.get();
             if (known > buffer.length) {
@@ -182,7 +210,7 @@ final class MalformedMessages {
             while (known < 0 || read < known) {
                 if (read == buffer.length) {
                     if (read >= limit) {
-                        return stream.read() < 0 ? new Bytes(buffer, read) : null;
+                        return stream.read() < 0 ? new Bytes(buffer, read, false) : null;
                     }
                     buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(8192L, 2L * read)));
                 }
@@ -192,12 +220,12 @@ final class MalformedMessages {
                 }
                 read += n;
             }
-            return new Bytes(buffer, read);
+            return new Bytes(buffer, read, false);
         }
     }
 
-    /** The first {@code length} bytes of {@code array} are a message. */
-    private record Bytes(byte[] array, int length) {
+    /** The first {@code length} bytes of {@code array} are a message; {@code own}: the array is the message's alone. */
+    private record Bytes(byte[] array, int length, boolean own) {
     }
 
     /** Ends a call whose message could not be read; nothing of it reaches the service. */

@@ -2,8 +2,12 @@ package lossservice.inference.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -143,6 +147,77 @@ class GrpcInferenceTests {
         assertThat(same.getOutputs(0).getContents().getFp32Contents(0)).isEqualTo(withStrings);
         // sum of two rows, each -(0.8 log p_y + 0.2/3 sum log p): well above one row's loss
         assertThat(withStrings).isGreaterThan(1.0f);
+    }
+
+    @Test
+    void largeRawContentsAreReadWhereTheyAreInTheMessageAsTypedOnesAreRead() {
+        // 63 x 1001 float32 logits (252 KB: a message read into an array of its own, whose raw contents the tensors
+        // share at odd offsets, an odd element count) and raw int64 targets after them.
+        int rows = 63;
+        int classes = 1001;
+        java.util.Random random = new java.util.Random(5);
+        float[] logits = new float[rows * classes];
+        ByteBuffer raw = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) random.nextGaussian() * 3;
+            raw.putFloat(logits[i]);
+        }
+        long[] targets = new long[rows];
+        ByteBuffer rawTargets = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows; i++) {
+            targets[i] = random.nextInt(classes);
+            rawTargets.putLong(targets[i]);
+        }
+        ModelInferRequest.InferRequestedOutputTensor gradient = ModelInferRequest.InferRequestedOutputTensor
+                .newBuilder().setName("gradient").build();
+        ModelInferResponse fromRaw = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("logits").setDatatype("FP32")
+                        .addShape(rows).addShape(classes))
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("targets").setDatatype("INT64")
+                        .addShape(rows))
+                .addRawInputContents(ByteString.copyFrom(raw.array()))
+                .addRawInputContents(ByteString.copyFrom(rawTargets.array()))
+                .addOutputs(gradient).build());
+        ModelInferResponse fromTyped = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(tensor("logits", "FP32", new long[] {rows, classes}, logits))
+                .addInputs(int64("targets", targets))
+                .addOutputs(gradient).build());
+
+        assertThat(fromRaw.getRawOutputContentsList()).hasSize(1);
+        ByteString gradientBytes = fromRaw.getRawOutputContents(0);
+        assertThat(gradientBytes.size()).isEqualTo(logits.length * 4);
+        // Typed contents in, typed contents out: the same numbers to the bit.
+        List<Float> typed = fromTyped.getOutputs(0).getContents().getFp32ContentsList();
+        FloatBuffer values = gradientBytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        assertThat(typed).hasSize(logits.length);
+        for (int i = 0; i < logits.length; i++) {
+            assertThat(Float.floatToRawIntBits(values.get(i))).as("element %d", i)
+                    .isEqualTo(Float.floatToRawIntBits(typed.get(i)));
+        }
+        // Each row of a cross-entropy gradient (mean over the rows) sums to 0 and has one negative element at most
+        // below -1/rows: the numbers are those of these logits, not of other bytes of the message.
+        for (int row = 0; row < rows; row++) {
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += values.get(row * classes + c);
+            }
+            assertThat(sum).as("row %d", row).isCloseTo(0, within(1e-5));
+            assertThat(values.get(row * classes + (int) targets[row])).isNegative();
+        }
+
+        // A non-finite number in the middle and as the last element is found at its place in the message.
+        for (int at : new int[] {rows / 2 * classes + 7, logits.length - 1}) {
+            ByteBuffer flawed = ByteBuffer.wrap(raw.array().clone()).order(ByteOrder.LITTLE_ENDIAN);
+            flawed.putFloat(at * 4, Float.POSITIVE_INFINITY);
+            assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("logits").setDatatype("FP32")
+                            .addShape(rows).addShape(classes))
+                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("targets").setDatatype("INT64")
+                            .addShape(rows))
+                    .addRawInputContents(ByteString.copyFrom(flawed.array()))
+                    .addRawInputContents(ByteString.copyFrom(rawTargets.array())).build()),
+                    Status.Code.INVALID_ARGUMENT, "logits[" + at / classes + "][" + at % classes + "]");
+        }
     }
 
     @Test
