@@ -1,6 +1,9 @@
 package lossservice.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 
 /**
  * The shortest decimal text that reads back as the same float32 or float64, written straight into a byte array: the
@@ -45,6 +48,9 @@ final class DecimalText {
     private static final long[] POWERS_OF_TEN = new long[19];
     /** "00" to "99", two bytes each. */
     private static final byte[] DIGIT_PAIRS = new byte[200];
+    /** Two and eight bytes of an array as one value, the first byte lowest. */
+    private static final VarHandle PAIR_AT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Decimal exponents per binary exponent q: k = floor(log10(2^q)), and floor(log10(3/4 2^q)) below a power of two. */
     private static final Exponents FLOAT_EXPONENTS = new Exponents(FLOAT_Q_MIN, FLOAT_Q_MAX);
@@ -296,9 +302,23 @@ final class DecimalText {
         return approximate + (value >= POWERS_OF_TEN[approximate] ? 1 : 0);
     }
 
-    /** Writes the digits of a positive long so that the last is just before {@code end}, two at a time. */
+    /**
+     * Writes the digits of a positive long so that the last is just before {@code end}: the last eight in one store
+     * when there are at least eight (a float32's nine significant digits, most of a double's seventeen), the others
+     * two at a time.
+     */
     private static void writeDigits(long value, byte[] buffer, int end) {
         int i = end;
+        if (value >= 10_000_000L) {
+            long upper = value / 100_000_000L;
+            int lower = (int) (value - upper * 100_000_000L);
+            LONG_AT.set(buffer, end - 8, eightDigits(lower));
+            if (upper == 0) {
+                return;
+            }
+            value = upper;
+            i = end - 8;
+        }
         while (value > Integer.MAX_VALUE) {
             long quotient = value / 100;
             int pair = (int) (value - quotient * 100) << 1;
@@ -320,6 +340,21 @@ final class DecimalText {
         } else {
             buffer[--i] = (byte) ('0' + rest);
         }
+    }
+
+    /** The eight digits of {@code value} (below 10^8, with leading zeros) as ASCII, the first in the lowest byte. */
+    private static long eightDigits(int value) {
+        int high = value / 10_000;
+        int low = value - high * 10_000;
+        int a = high / 100;
+        int b = high - a * 100;
+        int c = low / 100;
+        int d = low - c * 100;
+        // Each read typed exactly as the view's element (short): any other type makes the call a slow conversion.
+        return ((short) PAIR_AT.get(DIGIT_PAIRS, a << 1) & 0xffffL)
+                | ((short) PAIR_AT.get(DIGIT_PAIRS, b << 1) & 0xffffL) << 16
+                | ((short) PAIR_AT.get(DIGIT_PAIRS, c << 1) & 0xffffL) << 32
+                | ((short) PAIR_AT.get(DIGIT_PAIRS, d << 1) & 0xffffL) << 48;
     }
 
     private static int ascii(String text, byte[] buffer, int at) {
