@@ -38,9 +38,10 @@ class LimitsConfiguration {
     }
 
     /**
-     * Early in the chain, but inside Spring's observation filter ({@code HIGHEST_PRECEDENCE + 1}), so that
-     * requests turned away here still appear in {@code http_server_requests_seconds}. Also on the asynchronous
-     * dispatch that follows a body read without blocking.
+     * Early in the chain, but inside the filter that times every request ({@code metrics.HttpRequestMetricsFilter},
+     * {@code HIGHEST_PRECEDENCE + 1}), so that requests turned away here still appear in
+     * {@code http_server_requests_seconds}. Also on the asynchronous dispatch that follows a body read without
+     * blocking.
      */
     @Bean
     FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(LimitsProperties limits, Admission admission,

@@ -3,10 +3,13 @@ package lossservice.operations;
 import static lossservice.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,6 +98,25 @@ class ActuatorHttpTests {
         assertThat(rejections(metrics, "invalid_request", "v2")).isEqualTo(v2RejectedBefore + 1);
     }
 
+    @Test
+    void everyRequestIsTimedWithTheTagsOfSpringsConvention() throws Exception {
+        assertThat(post(VALID).statusCode()).isEqualTo(200);
+        assertThat(post("/no/such/path", VALID).statusCode()).isEqualTo(404);
+        assertThat(slowPost(VALID)).startsWith("HTTP/1.1 200");
+
+        String metrics = get("/actuator/prometheus").body();
+
+        assertThat(count(metrics, "http_server_requests_seconds_count{error=\"none\",exception=\"none\","
+                + "method=\"POST\",outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/losses/{name}\"}"))
+                .as("the two answered requests, the one read as it arrived included").isGreaterThanOrEqualTo(2);
+        assertThat(count(metrics, "http_server_requests_seconds_count{error=\"none\",exception=\"none\","
+                + "method=\"POST\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/**\"}"))
+                .isGreaterThanOrEqualTo(1);
+        // The scrape itself is being served.
+        assertThat(count(metrics, "http_server_requests_active_seconds_gcount{exception=\"none\",method=\"GET\","
+                + "outcome=\"SUCCESS\",status=\"200\",uri=\"UNKNOWN\"}")).isGreaterThanOrEqualTo(1);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/actuator", "/actuator/env", "/actuator/beans", "/actuator/heapdump",
         "/actuator/threaddump", "/actuator/configprops", "/actuator/shutdown", "/actuator/metrics",
@@ -108,6 +130,30 @@ class ActuatorHttpTests {
         HttpResponse<String> posted = post(path, "{}");
         assertThat(posted.statusCode()).as(path).isIn(404, 405);
         ProblemAssertions.assertNoInternals(posted.body());
+    }
+
+    private static double count(String metrics, String series) {
+        Matcher matcher = Pattern.compile(Pattern.quote(series) + " (\\S+)").matcher(metrics);
+        assertThat(matcher.find()).as(series).isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    /** A POST whose body arrives after its head, so that the service reads it without blocking; the status line. */
+    private String slowPost(String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/losses/cross-entropy HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes, 0, 10);
+            out.flush();
+            Thread.sleep(300);
+            out.write(bytes, 10, bytes.length - 10);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static double rejections(String metrics, String reason, String protocol) {
