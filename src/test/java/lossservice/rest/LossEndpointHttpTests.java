@@ -12,6 +12,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -111,6 +113,33 @@ class LossEndpointHttpTests {
         assertProblem(response.statusCode(), contentType(response), response.body(), 405, "method-not-allowed");
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
         assertThat(log.getAll()).doesNotContain("is not supported").doesNotContain(" WARN ");
+    }
+
+    /** Spring's resource handler warns of a path that climbs out of its folder: a client's error too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/losses/../losses/cross-entropy", "/swagger-ui/../../etc/passwd",
+        "/webjars/%2e%2e/%2e%2e/etc/passwd"})
+    @ExtendWith(OutputCaptureExtension.class)
+    void aPathThatClimbsIsNotFoundAndNotLogged(String path, CapturedOutput log) throws Exception {
+        HttpResponse<String> response = post(path, "application/json", SEED, null);
+
+        assertThat(response.statusCode()).as(path).isIn(400, 404);
+        assertProblem(response.statusCode(), contentType(response), response.body(), response.statusCode(),
+                response.statusCode() == 404 ? "not-found" : "bad-request");
+        assertThat(log.getAll()).doesNotContain(" WARN ");
+    }
+
+    /** The container's error page answers error dispatches only; asked for directly it is no resource. */
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "POST", "DELETE"})
+    void theErrorPathAskedForDirectlyIsNotFound(String method) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/error"))
+                .method(method, HttpRequest.BodyPublishers.ofString(SEED)).header("Content-Type", "application/json")
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        JsonNode problem = assertProblem(response.statusCode(), contentType(response), response.body(), 404,
+                "not-found");
+        assertThat(problem.get("detail").asString()).isEqualTo("There is no resource at /error.");
     }
 
     @Test
