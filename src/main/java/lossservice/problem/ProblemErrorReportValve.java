@@ -16,7 +16,8 @@ import org.springframework.http.MediaType;
 /**
  * Tomcat's error report for what never reaches the application (a malformed request line or URI, an HTTP version
  * or transfer coding Tomcat does not implement, an error before dispatch), written as problem+json instead of
- * Tomcat's HTML page, with the request's path as {@code instance} when it has one.
+ * Tomcat's HTML page, with the request's path as {@code instance} when it has one; and the problem of any error
+ * answer that would otherwise have no body.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -28,7 +29,12 @@ public class ProblemErrorReportValve extends ErrorReportValve {
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
-        if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+        if (status < 400 || response.getContentWritten() > 0) {
+            return;
+        }
+        // An error sent with sendError is reported once; one that was only given a status and no body (Actuator's
+        // 404 for an unknown health component) gets its problem too, while the response is still open.
+        if (response.isError() ? !response.setErrorReported() : response.isCommitted()) {
             return;
         }
         ProblemType type = ProblemType.forStatus(status);
@@ -73,6 +79,10 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             }
             case 400 -> {
                 return "The request is not well-formed HTTP/1.1.";
+            }
+            case 404 -> {
+                String path = instance(request);
+                return path != null ? "There is no resource at " + path + "." : "There is no such resource.";
             }
             default -> {
                 return status >= 500 ? "The service failed to handle the request." : "The request was rejected.";

@@ -117,6 +117,19 @@ class ActuatorHttpTests {
                 + "outcome=\"SUCCESS\",status=\"200\",uri=\"UNKNOWN\"}")).isGreaterThanOrEqualTo(1);
     }
 
+    /** Actuator answers an unknown health component with a bare 404: it gets its problem like every error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator/health/nothing", "/actuator/health/liveness/nothing",
+        "/actuator/health/backend", "/actuator/health/a/b/c"})
+    void anUnknownHealthComponentIsANotFoundProblem(String path) throws Exception {
+        HttpResponse<String> response = get(path);
+
+        JsonNode problem = assertProblem(response.statusCode(), response.headers().firstValue("Content-Type")
+                .orElse(""), response.body(), 404, "not-found");
+        assertThat(problem.path("detail").asString()).isEqualTo("There is no resource at " + path + ".");
+        assertThat(problem.path("instance").asString()).isEqualTo(path);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/actuator", "/actuator/env", "/actuator/beans", "/actuator/heapdump",
         "/actuator/threaddump", "/actuator/configprops", "/actuator/shutdown", "/actuator/metrics",
