@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,8 +20,13 @@ import lossservice.ProblemAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.context.support.ServletRequestHandledEvent;
 
 import tools.jackson.databind.JsonNode;
 
@@ -115,6 +122,21 @@ class ActuatorHttpTests {
         // The scrape itself is being served.
         assertThat(count(metrics, "http_server_requests_active_seconds_gcount{exception=\"none\",method=\"GET\","
                 + "outcome=\"SUCCESS\",status=\"200\",uri=\"UNKNOWN\"}")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void noEventIsPublishedPerRequest(@Autowired ConfigurableApplicationContext context) throws Exception {
+        List<ApplicationEvent> events = new CopyOnWriteArrayList<>();
+        ApplicationListener<ApplicationEvent> listener = events::add;
+        context.addApplicationListener(listener);
+        try {
+            assertThat(post(VALID).statusCode()).isEqualTo(200);
+            assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        } finally {
+            context.removeApplicationListener(listener);
+        }
+
+        assertThat(events).noneMatch(event -> event instanceof ServletRequestHandledEvent);
     }
 
     /** Actuator answers an unknown health component with a bare 404: it gets its problem like every error. */
