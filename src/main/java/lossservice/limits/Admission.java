@@ -63,9 +63,21 @@ public class Admission {
     public Place admit(long size, Deadline deadline) {
         long wait = Math.min(waitNanos, deadline.remainingNanos());
         Place place;
+        boolean small = size <= smallSize;
         lock.lock();
         try {
-            Waiter me = new Waiter(size, arrivals++, size <= smallSize, lock.newCondition());
+            if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
+                // Nobody waits and a place is free: what grant() would hand this request at once, without a waiter.
+                boolean smallPlace = small && freeSmallPlaces > 0;
+                if (smallPlace) {
+                    freeSmallPlaces--;
+                } else {
+                    freePlaces--;
+                }
+                arrivals++;
+                return new Place(smallPlace);
+            }
+            Waiter me = new Waiter(size, arrivals++, small, lock.newCondition());
             waiting.add(me);
             grant();
             long left = wait;
