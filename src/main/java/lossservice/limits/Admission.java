@@ -68,14 +68,8 @@ public class Admission {
         try {
             if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
                 // Nobody waits and a place is free: what grant() would hand this request at once, without a waiter.
-                boolean smallPlace = small && freeSmallPlaces > 0;
-                if (smallPlace) {
-                    freeSmallPlaces--;
-                } else {
-                    freePlaces--;
-                }
                 arrivals++;
-                return new Place(smallPlace);
+                return take(small);
             }
             Waiter me = new Waiter(size, arrivals++, small, lock.newCondition());
             waiting.add(me);
@@ -141,15 +135,20 @@ public class Admission {
                 return;
             }
             waiting.poll();
-            boolean small = next.small() && freeSmallPlaces > 0;
-            if (small) {
-                freeSmallPlaces--;
-            } else {
-                freePlaces--;
-            }
-            next.place = new Place(small);
+            next.place = take(next.small());
             next.granted.signal();
         }
+    }
+
+    /** Takes a free place for a request (a small one takes a small place first); the lock is held. */
+    private Place take(boolean small) {
+        boolean smallPlace = small && freeSmallPlaces > 0;
+        if (smallPlace) {
+            freeSmallPlaces--;
+        } else {
+            freePlaces--;
+        }
+        return new Place(smallPlace);
     }
 
     private void release(boolean small) {

@@ -105,7 +105,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             detail = "The body could not be read as JSON.";
         }
         if (statusCode.value() == 404) {
-            detail = "There is no resource at " + instance + ".";
+            detail = ProblemDetails.notFoundDetail(instance);
         }
         if (statusCode.value() == 415 && servletRequest != null && servletRequest.getContentType() == null) {
             detail = "The request has no Content-Type; send the body as application/json.";

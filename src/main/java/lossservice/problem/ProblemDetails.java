@@ -28,6 +28,11 @@ public final class ProblemDetails {
         return problem;
     }
 
+    /** The detail of a 404, wherever it is answered (Spring MVC, or Tomcat's error report). */
+    static String notFoundDetail(String path) {
+        return path != null ? "There is no resource at " + path + "." : "There is no such resource.";
+    }
+
     public static ProblemDetail invalidRequest(InvalidRequestException e, String instance) {
         int total = e.violations().size() + e.omitted();
         String detail;

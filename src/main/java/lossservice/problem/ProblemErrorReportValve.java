@@ -81,8 +81,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
                 return "The request is not well-formed HTTP/1.1.";
             }
             case 404 -> {
-                String path = instance(request);
-                return path != null ? "There is no resource at " + path + "." : "There is no such resource.";
+                return ProblemDetails.notFoundDetail(instance(request));
             }
             default -> {
                 return status >= 500 ? "The service failed to handle the request." : "The request was rejected.";
