@@ -10,10 +10,13 @@
 #
 #   bench/grpc.sh                  about 6 minutes
 #   DURATION=5 REPS=3 bench/grpc.sh
+#   CEILING=16 bench/grpc.sh       also bench's GrpcCeilingServer (grpc-java alone, a fixed answer of the service's
+#                                  size, 16 call threads like the service; CEILING=direct: calls on the event loops),
+#                                  in the same rounds: the most any grpc-java service reaches here
 #
 # Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
 # SIZES ("large xlarge small"), SERVICE_ARGS (more options of the service, e.g. --loss.grpc.threads=4),
-# SERVICE_PORT (18083), GRPC_PORT (18084), SKIP_BUILD=1, OUT.
+# SERVICE_PORT (18083), GRPC_PORT (18084), CEILING (unset), CEILING_PORT (18085), SKIP_BUILD=1, OUT.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$BENCH_ROOT"
@@ -22,6 +25,7 @@ DURATION=${DURATION:-10}; REPS=${REPS:-3}; WARMUP=${WARMUP:-10}; CONCURRENCY=${C
 CLIENT_WARMUP=2   # s of each gRPC run not counted: connections up, the service's gRPC paths hot again
 SERVICE_PORT=${SERVICE_PORT:-18083}
 GRPC_PORT=${GRPC_PORT:-18084}
+CEILING_PORT=${CEILING_PORT:-18085}
 OUT=${OUT:-$BENCH_ROOT/target/bench/grpc-$(date +%Y%m%d-%H%M%S)}
 
 trap stop_all EXIT
@@ -48,9 +52,19 @@ java -cp "$(bench_classpath)" lossservice.bench.GrpcPayloads "$OUT/payloads" cro
 
 SERVICE_ARGS="--loss.grpc.port=$GRPC_PORT ${SERVICE_ARGS:-}" start_service "$SERVICE_PORT" "$OUT/service.log"; pid=$STARTED_PID
 wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
+if [ -n "${CEILING:-}" ]; then
+  port_free "$CEILING_PORT" || { log "port $CEILING_PORT is in use"; exit 1; }
+  java -cp "$(bench_classpath)" lossservice.bench.GrpcCeilingServer "$CEILING_PORT" "$CEILING" >"$OUT/ceiling.log" 2>&1 &
+  BENCH_PIDS+=("$!")
+  deadline=$(( $(date +%s) + 60 ))
+  until grep -q "gRPC ceiling on" "$OUT/ceiling.log"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "the gRPC ceiling did not start"; exit 1; }
+    sleep 0.2
+  done
+fi
 
-grpc() {  # grpc SIZE SECONDS LOGFILE
-  timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:$GRPC_PORT" /inference.GRPCInferenceService/ModelInfer \
+grpc() {  # grpc SIZE SECONDS LOGFILE [PORT]
+  timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:${4:-$GRPC_PORT}" /inference.GRPCInferenceService/ModelInfer \
     "$OUT/payloads/$1.grpc" "$CONCURRENCY" "$2" "$CLIENT_WARMUP" >"$3" 2>&1 || true
   grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
 }
@@ -68,10 +82,13 @@ printf '%-7s %-11s %10s %8s %8s   %-11s %10s %8s %8s   %6s\n' size http "2xx/s" 
 for size in ${SIZES:-large xlarge small}; do
   http "$size" "$WARMUP" "$OUT/warm-http-$size.log" >/dev/null
   grpc "$size" "$WARMUP" "$OUT/warm-grpc-$size.log" >/dev/null
-  : >"$OUT/$size.http"; : >"$OUT/$size.grpc"
+  [ -z "${CEILING:-}" ] || grpc "$size" "$WARMUP" "$OUT/warm-ceiling-$size.log" "$CEILING_PORT" >/dev/null
+  : >"$OUT/$size.http"; : >"$OUT/$size.grpc"; : >"$OUT/$size.ceiling"
   for rep in $(seq "$REPS"); do
     http "$size" "$DURATION" "$OUT/http-$size-$rep.log" >>"$OUT/$size.http"
     grpc "$size" "$DURATION" "$OUT/grpc-$size-$rep.log" >>"$OUT/$size.grpc"
+    [ -z "${CEILING:-}" ] \
+      || grpc "$size" "$DURATION" "$OUT/ceiling-$size-$rep.log" "$CEILING_PORT" >>"$OUT/$size.ceiling"
   done
   read -r h_rps h_p50 h_p99 < <(for k in rps p50_us p99_us; do while read -r line; do field "$k" "$line"; done \
     <"$OUT/$size.http" | median; done | xargs)
@@ -82,5 +99,13 @@ for size in ${SIZES:-large xlarge small}; do
     -v g9="$g_p99" 'BEGIN { printf "%-7s %-11s %10.1f %8.2f %8.2f   %-11s %10.1f %8.2f %8.2f   %5.2fx\n",
       s, l, hr, h5 / 1000, h9 / 1000, "grpc-raw", gr, g5 / 1000, g9 / 1000, (hr > 0 ? gr / hr : 0) }' \
     | tee -a "$OUT/summary.txt"
+  if [ -n "${CEILING:-}" ]; then
+    read -r c_rps c_p50 c_p99 < <(for k in rps p50_us p99_us; do while read -r line; do field "$k" "$line"; done \
+      <"$OUT/$size.ceiling" | median; done | xargs)
+    awk -v s="$size" -v hr="$h_rps" -v gr="$g_rps" -v cr="$c_rps" -v c5="$c_p50" -v c9="$c_p99" \
+      'BEGIN { printf "%-7s %-11s %10s %8s %8s   %-11s %10.1f %8.2f %8.2f   %5.2fx (the service: %.2fx of it)\n",
+        s, "", "", "", "", "ceiling", cr, c5 / 1000, c9 / 1000, (hr > 0 ? cr / hr : 0), (cr > 0 ? gr / cr : 0) }' \
+      | tee -a "$OUT/summary.txt"
+  fi
 done
 log "results in $OUT"
