@@ -28,8 +28,8 @@ import io.grpc.Status;
  * connections reset). Here a call asks for its message only once it holds one of a fixed number of permits; until
  * then its client can send no more than the stream's flow-control window. A call that gets no permit within the
  * admission wait (or its deadline) ends UNAVAILABLE, as an HTTP request that gets no place ends 503. A call whose
- * message has not arrived within the request deadline after it got its permit ends DEADLINE_EXCEEDED, so a client
- * that stops sending cannot keep a permit. The permit is given back when the call ends.
+ * request (its message and its end) has not arrived within the request deadline after it got its permit ends
+ * DEADLINE_EXCEEDED, so a client that stops sending, or never ends its request, cannot keep a permit. The permit is given back when the call ends.
  */
 final class GrpcMessageGate implements ServerInterceptor {
 
@@ -82,14 +82,14 @@ final class GrpcMessageGate implements ServerInterceptor {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(gated, headers)) {
             @Override
             public void onMessage(Q message) {
-                if (gated.arrived()) {
+                if (gated.passes(false)) {
                     super.onMessage(message);
                 }
             }
 
             @Override
             public void onHalfClose() {
-                if (gated.arrived()) {
+                if (gated.passes(true)) {
                     super.onHalfClose();
                 }
             }
@@ -215,14 +215,20 @@ final class GrpcMessageGate implements ServerInterceptor {
             super.request(messages);
         }
 
-        /** True when the message (or the end of the request) may go on to the service. */
-        boolean arrived() {
+        /**
+         * True when the message, or the end of the request, may go on to the service. The request has arrived only
+         * with its end (half-close): a unary call is served then, so a client that sends its message and never ends
+         * its request is still receiving, and loses its permit at the deadline like one that sends nothing.
+         */
+        boolean passes(boolean requestEnded) {
             synchronized (GrpcMessageGate.this) {
                 if (stalled) {
                     return false;
                 }
-                received = true;
-                receiving.remove(this);
+                if (requestEnded) {
+                    received = true;
+                    receiving.remove(this);
+                }
                 return true;
             }
         }
@@ -236,8 +242,8 @@ final class GrpcMessageGate implements ServerInterceptor {
                 }
                 stalled = true;
             }
-            super.close(Status.DEADLINE_EXCEEDED.withDescription("The request message did not arrive within the"
-                    + " deadline of " + receiveDeadline.toMillis() / 1000.0 + " s."), new Metadata());
+            super.close(Status.DEADLINE_EXCEEDED.withDescription("The request (its message and its end) did not"
+                    + " arrive within the deadline of " + receiveDeadline.toMillis() / 1000.0 + " s."), new Metadata());
         }
 
         /** Still waiting after the admission wait: refused like an HTTP request that got no place. */

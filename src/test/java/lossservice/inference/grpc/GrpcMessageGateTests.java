@@ -168,6 +168,37 @@ class GrpcMessageGateTests {
         awaitNoPermitHeld();
     }
 
+    @Test
+    void aCallThatSendsItsMessageButNeverEndsItsRequestLosesItsPermitAtTheDeadline() throws Exception {
+        var stub = start(1, Duration.ofSeconds(10), Duration.ofMillis(400));
+        // A unary call is served only once its request ends (half-close): one that sends its message and then
+        // neither ends nor cancels must not keep the permit.
+        ClientCall<ModelInferRequest, ModelInferResponse> unended = channel.newCall(
+                GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
+        CompletableFuture<Status> unendedStatus = new CompletableFuture<>();
+        unended.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                unendedStatus.complete(status);
+            }
+        }, new Metadata());
+        unended.request(1);
+        unended.sendMessage(infer("unended"));
+        Thread.sleep(100);
+
+        hold.countDown();
+        long started = System.nanoTime();
+        assertThat(stub.modelInfer(infer("after")).getModelName()).as("gets the permit once the unended call lost it")
+                .isEqualTo("after");
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
+        Status status = unendedStatus.get(5, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(status.getDescription()).contains("did not arrive");
+        assertThat(inferring.get()).as("the unended call never reached the service").isEqualTo(1);
+        awaitNoPermitHeld();
+    }
+
     /** A permit is given back when its call completes, which the server learns just after the client has its answer. */
     private void awaitNoPermitHeld() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
