@@ -104,16 +104,29 @@ public final class ModelCalls {
      * the HTTP form sends as {@code {"error"}} and the gRPC form as an INVALID_ARGUMENT's description.
      */
     public static String describe(InvalidRequestException e) {
+        return describe(e, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The violations as one message of at most about {@code maxLength} characters: whole violations while they fit,
+     * then how many more there are (a gRPC status message travels in a trailer, which clients limit to 8 KiB).
+     */
+    public static String describe(InvalidRequestException e, int maxLength) {
         List<Violation> violations = e.violations();
         int count = violations.size() + e.omitted();
         StringBuilder message = new StringBuilder(count == 1 ? "" : "The request breaks " + count + " rules: ");
-        for (int i = 0; i < violations.size(); i++) {
-            Violation violation = violations.get(i);
-            message.append(i == 0 ? "" : "; ").append(violation.pointer().isEmpty() ? "the request"
-                    : violation.pointer()).append(": ").append(violation.message());
+        int described = 0;
+        for (Violation violation : violations) {
+            String text = (violation.pointer().isEmpty() ? "the request" : violation.pointer()) + ": "
+                    + violation.message();
+            if (described > 0 && message.length() + text.length() + 2 > maxLength) {
+                break;
+            }
+            message.append(described == 0 ? "" : "; ").append(text);
+            described++;
         }
-        if (e.omitted() > 0) {
-            message.append("; and ").append(e.omitted()).append(" more");
+        if (count > described) {
+            message.append("; and ").append(count - described).append(" more");
         }
         return message.append('.').toString();
     }

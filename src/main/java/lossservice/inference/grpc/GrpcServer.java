@@ -89,6 +89,8 @@ public final class GrpcServer implements SmartLifecycle {
                             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                             (bytes, length) -> InferRequestBounds.check(bytes, length, maxElements))))
                     .intercept(gate)
+                    // Added last, so outermost: every status message of every service passes through it.
+                    .intercept(new BoundedStatusMessages())
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this
                     // much of its message in the transport's direct memory (tuned windows grew to several MB each).
                     .flowControlWindow((int) properties.flowControlWindow().toBytes())

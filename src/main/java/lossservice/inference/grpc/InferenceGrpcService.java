@@ -57,6 +57,8 @@ import org.springframework.http.HttpStatus;
 final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     static final String PROTOCOL = "grpc";
+    /** Whole violations up to about this many characters, then how many more (see {@link BoundedStatusMessages}). */
+    private static final int DESCRIBED_VIOLATIONS_LENGTH = 3000;
 
     private static final Logger log = LoggerFactory.getLogger(InferenceGrpcService.class);
 
@@ -202,7 +204,8 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         }
         if (failure instanceof InvalidRequestException invalid) {
             metrics.rejected(Rejection.INVALID_REQUEST, PROTOCOL);
-            return Status.INVALID_ARGUMENT.withDescription(ModelCalls.describe(invalid)).asRuntimeException();
+            return Status.INVALID_ARGUMENT.withDescription(ModelCalls.describe(invalid, DESCRIBED_VIOLATIONS_LENGTH))
+                    .asRuntimeException();
         }
         if (failure instanceof MalformedRequestException malformed) {
             metrics.rejected(Rejection.MALFORMED_JSON, PROTOCOL);

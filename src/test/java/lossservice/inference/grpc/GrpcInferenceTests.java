@@ -236,6 +236,38 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void aStatusMessageStaysWithinWhatClientsAcceptInTrailers() {
+        // gRPC clients refuse trailers over 8 KiB (grpc-java's and gRPC C-core's default): a status message longer
+        // than that reaches them as RESOURCE_EXHAUSTED of their own. 300 class indices out of range break 300 rules.
+        long[] targets = new long[300];
+        java.util.Arrays.fill(targets, 5);
+        float[] logits = new float[600];
+        ModelInferRequest manyViolations = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(tensor("logits", "FP32", new long[] {300, 2}, logits)).addInputs(int64("targets", targets))
+                .build();
+        StatusRuntimeException e = assertStatus(() -> stub.modelInfer(manyViolations), Status.Code.INVALID_ARGUMENT,
+                "The request breaks 300 rules: input targets[0]: class index 5");
+        assertThat(e.getStatus().getDescription()).hasSizeLessThan(4_096).endsWith(" more.");
+
+        String longName = "m".repeat(100_000);
+        e = assertStatus(() -> stub.modelInfer(seed(longName).build()), Status.Code.NOT_FOUND, "Unknown model \"mmm");
+        assertThat(trailerBytes(e.getStatus().getDescription())).isLessThanOrEqualTo(4_096);
+        e = assertStatus(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("\u00e9".repeat(20_000))
+                .build()), Status.Code.NOT_FOUND, "Unknown model \"\u00e9");
+        assertThat(trailerBytes(e.getStatus().getDescription())).isBetween(3_000, 4_096);
+        assertThat(e.getStatus().getDescription()).endsWith(" more characters)");
+    }
+
+    /** The bytes of a status message in its trailer: UTF-8, percent-encoded but for printable ASCII (PROTOCOL-HTTP2). */
+    private static int trailerBytes(String description) {
+        int bytes = 0;
+        for (byte b : description.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            bytes += b >= ' ' && b < '~' && b != '%' ? 1 : 3;
+        }
+        return bytes;
+    }
+
+    @Test
     void wrongDatatypesShapesAndContentsAreInvalidArgument() {
         assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
                 .addInputs(tensor("log_probabilities", "BYTES", new long[] {1, 2})).build()),
