@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  *                 before the service reads it, held in the JVM's direct memory meanwhile. Smaller bounds that memory
  *                 when many clients send large messages at once; larger lets a large message arrive in fewer
  *                 round trips
+ * @param maxMetadataSize the most request metadata (headers) a call may carry, counted as HTTP/2 counts a header
+ *                 list; a call with more ends RESOURCE_EXHAUSTED
  */
 @ConfigurationProperties("loss.grpc")
 public record GrpcProperties(
@@ -23,12 +25,17 @@ public record GrpcProperties(
         @DefaultValue("8081") int port,
         @DefaultValue("") String address,
         @DefaultValue("16") int threads,
-        @DefaultValue("1MB") DataSize flowControlWindow) {
+        @DefaultValue("1MB") DataSize flowControlWindow,
+        @DefaultValue("8KB") DataSize maxMetadataSize) {
 
     public GrpcProperties {
         if (flowControlWindow.toBytes() < 65_535 || flowControlWindow.toBytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("loss.grpc.flow-control-window must be from 64KB (HTTP/2's initial"
                     + " window, 65,535 bytes) to 2GB, found " + flowControlWindow);
+        }
+        if (maxMetadataSize.toBytes() < 1024 || maxMetadataSize.toBytes() > 1024 * 1024) {
+            throw new IllegalArgumentException("loss.grpc.max-metadata-size must be from 1KB to 1MB, found "
+                    + maxMetadataSize);
         }
     }
 }

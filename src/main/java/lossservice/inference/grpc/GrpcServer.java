@@ -80,6 +80,7 @@ public final class GrpcServer implements SmartLifecycle {
         // started again after a stop (a paused context), already accepting traffic.
         health = new HealthStatusManager();
         serve(availability.getReadinessState());
+        MetadataLimit metadataLimit = new MetadataLimit(properties.maxMetadataSize().toBytes());
         try {
             server = NettyServerBuilder.forAddress(address)
                     .executor(callExecutor)
@@ -88,7 +89,9 @@ public final class GrpcServer implements SmartLifecycle {
                     .addService(MalformedMessages.guard(service.bindService(), onMalformed, Map.of(
                             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                             (bytes, length) -> InferRequestBounds.check(bytes, length, maxElements))))
+                    .maxInboundMetadataSize(metadataLimit.transportLimit())
                     .intercept(gate)
+                    .intercept(metadataLimit)
                     // Added last, so outermost: every status message of every service passes through it.
                     .intercept(new BoundedStatusMessages())
                     // A fixed window, without bandwidth-delay tuning: a call waiting at the gate holds at most this

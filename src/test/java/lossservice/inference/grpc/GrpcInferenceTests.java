@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -64,6 +67,7 @@ import lossservice.grpc.v2.ServerReadyRequest;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
 class GrpcInferenceTests {
 
     @Autowired
@@ -268,6 +272,30 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void metadataOverTheLimitIsResourceExhaustedForThatCallOnly() {
+        for (int size : new int[] {9_000, 20_000, 100_000}) {
+            io.grpc.Metadata big = new io.grpc.Metadata();
+            big.put(io.grpc.Metadata.Key.of("x-big", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "b".repeat(size));
+            var withBigMetadata = stub.withInterceptors(
+                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(big));
+            StatusRuntimeException e = assertStatus(() -> withBigMetadata.modelInfer(seed("cross-entropy").build()),
+                    Status.Code.RESOURCE_EXHAUSTED, "The request's metadata takes ");
+            Matcher taken = Pattern.compile("takes (\\d+) bytes").matcher(e.getStatus().getDescription());
+            assertThat(taken.find()).isTrue();
+            // x-big's name and value and 32 bytes, and the client's own headers (user-agent, grpc-accept-encoding..)
+            assertThat(Long.parseLong(taken.group(1))).isBetween(size + 5L + 32, size + 5L + 32 + 1_000);
+            assertStatus(() -> withBigMetadata.serverLive(ServerLiveRequest.getDefaultInstance()),
+                    Status.Code.RESOURCE_EXHAUSTED, "the limit is 8192 bytes");
+            assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive())
+                    .as("the connection goes on").isTrue();
+        }
+        io.grpc.Metadata fits = new io.grpc.Metadata();
+        fits.put(io.grpc.Metadata.Key.of("x-fits", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "f".repeat(7_000));
+        assertThat(stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(fits))
+                .modelInfer(seed("cross-entropy").build()).getOutputsCount()).isPositive();
+    }
+
+    @Test
     void wrongDatatypesShapesAndContentsAreInvalidArgument() {
         assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
                 .addInputs(tensor("log_probabilities", "BYTES", new long[] {1, 2})).build()),
@@ -303,12 +331,14 @@ class GrpcInferenceTests {
     }
 
     @Test
-    void aMessageOverTheBodyLimitIsResourceExhausted() {
+    void aMessageOverTheBodyLimitIsResourceExhaustedAndNotLogged(CapturedOutput output) {
         // 64 MiB + 1 of raw data: the transport refuses the message before the service reads it.
         ModelInferRequest request = seed("cross-entropy").addRawInputContents(ByteString.copyFrom(new byte[(64 << 20) + 1]))
                 .build();
 
         assertStatus(() -> stub.modelInfer(request), Status.Code.RESOURCE_EXHAUSTED, "");
+        // grpc-java logs a stack trace at WARN for each such message unless told not to: any client could fill the log.
+        assertThat(output.getAll()).doesNotContain("Exception processing message").doesNotContain("exceeds maximum");
     }
 
     @Test
