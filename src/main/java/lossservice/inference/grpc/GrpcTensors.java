@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
@@ -40,6 +41,9 @@ final class GrpcTensors {
 
     /** Scheduling hints of the protocol: accepted, and meaningless for a computation this short. */
     private static final List<String> PROTOCOL_PARAMETERS = List.of("binary_data_output", "priority", "timeout");
+
+    private static final Pattern INTEGER_TEXT = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
+    private static final Pattern NUMBER_TEXT = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
 
     private GrpcTensors() {
     }
@@ -90,8 +94,34 @@ final class GrpcTensors {
                     : fromContents(input.getContents(), datatype, shapes.get(i), input);
             inputs.add(new InputTensor(i, input.getName(), datatype, values));
         }
+        Violations violations = new Violations();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            String at = "/inputs/" + i + "/parameters/";
+            request.getInputs(i).getParametersMap().forEach((name, parameter) -> violations.add(
+                    at + name, name.startsWith("shared_memory_")
+                            ? "shared memory is not supported; send the data in the message"
+                            : "unknown parameter; an input takes no parameters over gRPC (its data is in"
+                                    + " raw_input_contents or its contents)"));
+        }
         List<RequestedOutput> outputs = new ArrayList<>();
-        for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
+        for (int i = 0; i < request.getOutputsCount(); i++) {
+            ModelInferRequest.InferRequestedOutputTensor output = request.getOutputs(i);
+            String at = "/outputs/" + i + "/parameters/";
+            output.getParametersMap().forEach((name, parameter) -> {
+                // The HTTP form's rules: binary_data is the one parameter of an output; over gRPC it changes nothing
+                // (raw requests are answered raw), so it is only checked.
+                if (name.equals("binary_data")) {
+                    if (parameter.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.BOOL_PARAM) {
+                        violations.add(at + name, "expected a boolean, found " + scalar(parameter).description());
+                    }
+                } else if (name.equals("classification")) {
+                    violations.add(at + name, "the classification extension is not supported");
+                } else if (name.startsWith("shared_memory_")) {
+                    violations.add(at + name, "shared memory is not supported; the outputs are in the answer");
+                } else {
+                    violations.add(at + name, "unknown parameter; an output's parameter is binary_data");
+                }
+            });
             outputs.add(new RequestedOutput(output.getName(), raw));
         }
         Map<String, RawScalar> parameters = new LinkedHashMap<>();
@@ -101,7 +131,7 @@ final class GrpcTensors {
             }
         });
         return new InferenceRequest(request.getId().isEmpty() ? null : request.getId(), inputs,
-                outputs.isEmpty() ? null : outputs, parameters, raw, new Violations());
+                outputs.isEmpty() ? null : outputs, parameters, raw, violations);
     }
 
     /** The response: raw bytes in {@code raw_output_contents} when the request sent raw inputs, else typed contents. */
@@ -257,6 +287,20 @@ final class GrpcTensors {
                     + datatype + " contents, but its shape holds " + size + " elements (typed contents go in the field"
                     + " of the datatype: fp32_contents, fp64_contents, int_contents or int64_contents).");
         }
+        // Contents in another field as well leave the tensor ambiguous, as typed contents beside raw ones do.
+        List<String> others = new ArrayList<>();
+        addIfGiven(others, "bool_contents", contents.getBoolContentsCount());
+        addIfGiven(others, "int_contents", datatype == TensorDatatype.INT32 ? 0 : contents.getIntContentsCount());
+        addIfGiven(others, "int64_contents", datatype == TensorDatatype.INT64 ? 0 : contents.getInt64ContentsCount());
+        addIfGiven(others, "uint_contents", contents.getUintContentsCount());
+        addIfGiven(others, "uint64_contents", contents.getUint64ContentsCount());
+        addIfGiven(others, "fp32_contents", datatype == TensorDatatype.FP32 ? 0 : contents.getFp32ContentsCount());
+        addIfGiven(others, "fp64_contents", datatype == TensorDatatype.FP64 ? 0 : contents.getFp64ContentsCount());
+        addIfGiven(others, "bytes_contents", contents.getBytesContentsCount());
+        if (!others.isEmpty()) {
+            throw InferenceException.badRequest("input \"" + input.getName() + "\" (" + datatype + ") also has "
+                    + String.join(" and ", others) + ": give its contents in one field, the datatype's.");
+        }
         Tensor tensor = Tensor.allocate(datatype.elementType(), shape);
         for (int i = 0; i < size; i++) {
             switch (datatype) {
@@ -267,6 +311,12 @@ final class GrpcTensors {
             }
         }
         return tensor;
+    }
+
+    private static void addIfGiven(List<String> fields, String field, int count) {
+        if (count > 0) {
+            fields.add(field);
+        }
     }
 
     /** A parameter as the loss's signature judges it; a number sent as a string is the number. */
@@ -288,12 +338,12 @@ final class GrpcTensors {
 
     private static RawScalar fromString(String text) {
         String description = "the string \"" + (text.length() > 24 ? text.substring(0, 24) + "..." : text) + "\"";
-        String trimmed = text.strip();
-        if (trimmed.matches("[-+]?[0-9]{1,18}")) {
-            return new RawScalar(Long.parseLong(trimmed), description);
+        // A number written as JSON writes one, nothing around it: "0.1", "-100", "1e-3"; not " 0.1", "+1", "01", ".5".
+        if (INTEGER_TEXT.matcher(text).matches()) {
+            return new RawScalar(Long.parseLong(text), description);
         }
-        if (trimmed.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
-            return new RawScalar(Double.parseDouble(trimmed), description);
+        if (NUMBER_TEXT.matcher(text).matches()) {
+            return new RawScalar(Double.parseDouble(text), description);
         }
         return new RawScalar(text, description);
     }

@@ -106,8 +106,9 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> responses) {
-        answer(responses, ServerMetadataResponse.newBuilder().setName(name).setVersion(version)
-                .addExtensions("model_repository").build());
+        // No extensions: the repository extension (POST /v2/repository/index) is served over HTTP only, and this
+        // service has none of Triton's repository methods; a client that finds an extension listed calls it.
+        answer(responses, ServerMetadataResponse.newBuilder().setName(name).setVersion(version).build());
     }
 
     @Override

@@ -101,6 +101,7 @@ class GrpcInferenceTests {
         var metadata = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance());
         assertThat(metadata.getName()).isEqualTo("loss-service");
         assertThat(metadata.getVersion()).isNotBlank().doesNotContain("@");
+        assertThat(metadata.getExtensionsList()).as("the repository extension is served over HTTP only").isEmpty();
     }
 
     @Test
@@ -151,6 +152,64 @@ class GrpcInferenceTests {
         assertThat(same.getOutputs(0).getContents().getFp32Contents(0)).isEqualTo(withStrings);
         // sum of two rows, each -(0.8 log p_y + 0.2/3 sum log p): well above one row's loss
         assertThat(withStrings).isGreaterThan(1.0f);
+    }
+
+    @Test
+    void aNumberInAStringParameterIsWrittenAsJsonWritesOne() {
+        for (String number : List.of("0.1", "0", "1e-1", "1E-1", "0.25e0", "-0")) {
+            assertThat(stub.modelInfer(seed("cross-entropy").putParameters("epsilon",
+                    InferParameter.newBuilder().setStringParam(number).build()).build()).getOutputsCount()).as(number)
+                    .isPositive();
+        }
+        for (String text : List.of(" 0.1", "0.1 ", "+0.1", ".1", "1.", "00.1", "0x1", "1e", "")) {
+            assertStatus(() -> stub.modelInfer(seed("cross-entropy").putParameters("epsilon",
+                    InferParameter.newBuilder().setStringParam(text).build()).build()), Status.Code.INVALID_ARGUMENT,
+                    "epsilon");
+        }
+        assertStatus(() -> stub.modelInfer(seed("cross-entropy").putParameters("ignore_index",
+                InferParameter.newBuilder().setStringParam("01").build()).build()), Status.Code.INVALID_ARGUMENT,
+                "ignore_index");
+    }
+
+    @Test
+    void parametersOfInputsAndOutputsAreJudgedAsOverHttp() {
+        ModelInferRequest.Builder request = seed("cross-entropy");
+        request.setInputs(0, request.getInputs(0).toBuilder()
+                .putParameters("foo", InferParameter.newBuilder().setBoolParam(true).build())
+                .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("r").build()));
+        request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss")
+                .putParameters("classification", InferParameter.newBuilder().setInt64Param(2).build()));
+        request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("gradient")
+                .putParameters("binary_data", InferParameter.newBuilder().setInt64Param(1).build())
+                .putParameters("bar", InferParameter.newBuilder().setInt64Param(1).build()));
+        StatusRuntimeException e = assertStatus(() -> stub.modelInfer(request.build()), Status.Code.INVALID_ARGUMENT,
+                "The request breaks 5 rules");
+        assertThat(e.getStatus().getDescription()).contains(
+                "/inputs/0/parameters/foo: unknown parameter",
+                "/inputs/0/parameters/shared_memory_region: shared memory is not supported",
+                "/outputs/0/parameters/classification: the classification extension is not supported",
+                "/outputs/1/parameters/binary_data: expected a boolean, found the integer 1",
+                "/outputs/1/parameters/bar: unknown parameter; an output's parameter is binary_data");
+
+        ModelInferResponse answered = stub.modelInfer(seed("cross-entropy")
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("loss")
+                        .putParameters("binary_data", InferParameter.newBuilder().setBoolParam(true).build()))
+                .build());
+        assertThat(answered.getOutputs(0).getName()).isEqualTo("loss");
+    }
+
+    @Test
+    void typedContentsInASecondFieldAreInvalidArgument() {
+        ModelInferRequest.Builder request = seed("cross-entropy");
+        request.setInputs(1, request.getInputs(1).toBuilder().setContents(request.getInputs(1).getContents()
+                .toBuilder().addIntContents(7).addIntContents(7)));
+        assertStatus(() -> stub.modelInfer(request.build()), Status.Code.INVALID_ARGUMENT,
+                "input \"targets\" (INT64) also has int_contents: give its contents in one field, the datatype's.");
+        ModelInferRequest.Builder logits = seed("cross-entropy");
+        logits.setInputs(0, logits.getInputs(0).toBuilder().setContents(logits.getInputs(0).getContents()
+                .toBuilder().addFp64Contents(1).addBytesContents(ByteString.copyFromUtf8("x"))));
+        assertStatus(() -> stub.modelInfer(logits.build()), Status.Code.INVALID_ARGUMENT,
+                "also has fp64_contents and bytes_contents");
     }
 
     @Test
