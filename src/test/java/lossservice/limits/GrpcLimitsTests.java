@@ -117,14 +117,26 @@ class GrpcLimitsTests extends SmallLimitsApplicationTests {
 
     @Test
     void moreElementsThanTheLimitInAllInputsTogetherIsResourceExhausted() {
-        // logits 20 x 30 = 600 and targets 20 x 30 probabilities = 600: each under 1000, together 1200
-        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("cross-entropy")
-                .addInputs(fp32("logits", 20, 30)).addInputs(fp32("targets", 20, 30)).build();
+        // logits 20 x 30 = 600 and targets 20 x 30 probabilities = 600: each under 1000, together 1200. As raw
+        // contents, the shapes say so once the message is parsed.
+        ModelInferRequest.InferInputTensor logits = fp32("logits", 20, 30);
+        ModelInferRequest.InferInputTensor targets = fp32("targets", 20, 30);
+        ModelInferRequest raw = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(logits.toBuilder().clearContents()).addInputs(targets.toBuilder().clearContents())
+                .addRawInputContents(com.google.protobuf.ByteString.copyFrom(new byte[600 * 4]))
+                .addRawInputContents(com.google.protobuf.ByteString.copyFrom(new byte[600 * 4])).build();
 
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(request));
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(raw));
 
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(e.getStatus().getDescription()).contains("1200", "1000");
+
+        // As typed contents, the count of the message's numbers says so before it is parsed.
+        ModelInferRequest typed = ModelInferRequest.newBuilder().setModelName("cross-entropy")
+                .addInputs(logits).addInputs(targets).build();
+        e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(typed));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(e.getStatus().getDescription()).contains("more than 1000 numbers");
     }
 
     @Test

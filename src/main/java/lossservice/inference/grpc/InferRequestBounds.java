@@ -11,8 +11,8 @@ import io.grpc.Status;
  *
  * <ul>
  * <li>fields, at every level, unknown ones included: at most {@value #MAX_FIELDS};</li>
- * <li>numbers of the typed contents and of the shapes (kept as primitive arrays): at most the service's element
- *     limit (plus a margin for the shapes).</li>
+ * <li>numbers of the typed contents (kept as primitive arrays): at most the service's element limit;</li>
+ * <li>numbers of the shapes: at most {@value #MAX_FIELDS}.</li>
  * </ul>
  *
  * Groups (a wire type of protobuf 2 that no field of the protocol uses) are refused. Bytes that are not well-formed
@@ -33,13 +33,16 @@ final class InferRequestBounds {
 
     private final long maxElements;
     private int fields;
+    /** Numbers of the typed contents. */
     private long elements;
+    /** Numbers of the shapes. */
+    private long dimensions;
     private Status refusal;
     /** Where the scan is in the message. */
     private int at;
 
     private InferRequestBounds(long maxElements) {
-        this.maxElements = maxElements + MAX_FIELDS;
+        this.maxElements = maxElements;
     }
 
     /** The status that refuses the message, or null when it is within bounds (or is left to the parser). */
@@ -86,7 +89,7 @@ final class InferRequestBounds {
                     } else {
                         at += wireType == 1 ? 8 : 4;
                     }
-                    if (!count(number ? 0 : 1, number ? 1 : 0)) {
+                    if (!count(number ? 0 : 1, number ? 1 : 0, type == CONTENTS)) {
                         return false;
                     }
                 }
@@ -99,11 +102,11 @@ final class InferRequestBounds {
                     if (number) {
                         long packed = type == CONTENTS && field == 6 ? length / 4
                                 : type == CONTENTS && field == 7 ? length / 8 : varints(bytes, at, end);
-                        if (!count(1, packed)) {
+                        if (!count(1, packed, type == CONTENTS)) {
                             return false;
                         }
                     } else {
-                        if (!count(1, 0)) {
+                        if (!count(1, 0, false)) {
                             return false;
                         }
                         int child = child(type, field);
@@ -152,18 +155,27 @@ final class InferRequestBounds {
         return count;
     }
 
-    private boolean count(int moreFields, long moreElements) {
+    /** Counts fields and numbers, the numbers as typed contents or as dimensions of shapes. */
+    private boolean count(int moreFields, long moreNumbers, boolean contents) {
         fields += moreFields;
-        elements += moreElements;
+        if (contents) {
+            elements += moreNumbers;
+        } else {
+            dimensions += moreNumbers;
+        }
         if (fields > MAX_FIELDS) {
             refusal = Status.RESOURCE_EXHAUSTED.withDescription("The ModelInferRequest message has more than "
                     + MAX_FIELDS + " fields (inputs, outputs, parameters, unknown fields, at every level).");
             return false;
         }
         if (elements > maxElements) {
-            refusal = Status.RESOURCE_EXHAUSTED.withDescription("The typed contents and shapes of the request hold"
-                    + " more than " + (maxElements - MAX_FIELDS) + " numbers, more than this service accepts in one"
-                    + " request.");
+            refusal = Status.RESOURCE_EXHAUSTED.withDescription("The typed contents of the request hold more than "
+                    + maxElements + " numbers, more than this service accepts in one request.");
+            return false;
+        }
+        if (dimensions > MAX_FIELDS) {
+            refusal = Status.RESOURCE_EXHAUSTED.withDescription("The shapes of the request hold more than "
+                    + MAX_FIELDS + " numbers.");
             return false;
         }
         return true;

@@ -78,12 +78,15 @@ class InferRequestBoundsTests {
 
     @Test
     void typedContentsBeyondTheElementLimitAreRefusedPackedOrNot() {
+        // The logits hold 6 numbers: targets of MAX_ELEMENTS - 6 fill the limit exactly, one more is over it.
         ModelInferRequest.Builder packed = valid();
         InferTensorContents.Builder many = InferTensorContents.newBuilder();
-        for (int i = 0; i <= MAX_ELEMENTS + InferRequestBounds.MAX_FIELDS; i++) {
+        for (int i = 0; i < MAX_ELEMENTS - 6; i++) {
             many.addInt64Contents(0);
         }
         packed.getInputsBuilder(1).setContents(many);
+        assertThat(check(packed.build().toByteArray())).isNull();
+        packed.getInputsBuilder(1).setContents(many.addInt64Contents(0));
         assertThat(check(packed.build().toByteArray()).getDescription()).contains("more than 1000 numbers");
 
         ByteArrayOutputStream contents = new ByteArrayOutputStream();
@@ -93,6 +96,15 @@ class InferRequestBoundsTests {
         }
         byte[] request = field(5, field(5, contents.toByteArray())); // an input whose contents are unpacked
         assertThat(check(request).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void shapesOfMoreNumbersThanFieldsAreRefused() {
+        ModelInferRequest.Builder request = valid();
+        for (int i = 0; i < InferRequestBounds.MAX_FIELDS; i++) {
+            request.getInputsBuilder(0).addShape(1); // packed: one field, many numbers
+        }
+        assertThat(check(request.build().toByteArray()).getDescription()).contains("shapes of the request hold more");
     }
 
     @Test
