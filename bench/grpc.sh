@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# gRPC against HTTP on the same service: the Open Inference Protocol over gRPC with raw tensors
-# (bench/grpc-load.cc, the requests written by lossservice.bench.GrpcPayloads) beside the HTTP form with binary
-# tensors (wrk, bench/post-v2.lua) for large and xlarge cross-entropy, and beside the JSON endpoint (wrk) for
-# small; concurrency 8, 127.0.0.1 only. Each cell runs
-# REPS alternating pairs after a warm-up, and prints the median 2xx/s, p50 and p99 of each side and their ratio.
-# Both load generators are native code with 8 connections, sending the same request again and again and reading the
-# answers without decoding them: on a 2-core machine the client shares the cores with the service, and a Java
+# gRPC against HTTP on the same service: the Open Inference Protocol over gRPC with raw tensors (the requests
+# written by lossservice.bench.GrpcPayloads) beside the HTTP form with binary tensors (wrk, bench/post-v2.lua) for
+# large and xlarge cross-entropy, and beside the JSON endpoint (wrk) for small; concurrency 8, 127.0.0.1 only. Each
+# cell runs REPS alternating pairs after a warm-up, and prints the median 2xx/s, p50 and p99 of each side and their
+# ratio. Every load generator is native code with 8 connections, sending the same request again and again and reading
+# the answers without decoding them: on a 2-core machine the client shares the cores with the service, and a Java
 # client (JIT compilers included) took half a core from it.
+#
+# The gRPC client (CLIENT): h2load (Debian's nghttp2-client, the HTTP/2 counterpart of wrk: one event loop, no gRPC
+# library) posting the framed message with gRPC's headers, or grpc-load (bench/grpc-load.cc on gRPC C++'s generic
+# stub, a completion queue and a thread per caller), which takes a larger share of the two cores. h2load does not read
+# gRPC statuses (every answer is HTTP 200), so each payload is first sent once with curl, which must see grpc-status
+# 0, and the service's gRPC rejections during a run count as errors.
 #
 #   bench/grpc.sh                  about 6 minutes
 #   DURATION=5 REPS=3 bench/grpc.sh
+#   CLIENT=grpc-load bench/grpc.sh
 #   CEILING=16 bench/grpc.sh       also bench's GrpcCeilingServer (grpc-java alone, a fixed answer of the service's
 #                                  size, 16 call threads like the service; CEILING=direct: calls on the event loops),
 #                                  in the same rounds: the most any grpc-java service reaches here
 #
 # Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
 # SIZES ("large xlarge small"), SERVICE_ARGS (more options of the service, e.g. --loss.grpc.threads=4),
-# SERVICE_PORT (18083), GRPC_PORT (18084), CEILING (unset), CEILING_PORT (18085), SKIP_BUILD=1, OUT.
+# SERVICE_PORT (18083), GRPC_PORT (18084), CLIENT (h2load), CEILING (unset), CEILING_PORT (18085), SKIP_BUILD=1,
+# OUT.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$BENCH_ROOT"
@@ -26,6 +33,8 @@ CLIENT_WARMUP=2   # s of each gRPC run not counted: connections up, the service'
 SERVICE_PORT=${SERVICE_PORT:-18083}
 GRPC_PORT=${GRPC_PORT:-18084}
 CEILING_PORT=${CEILING_PORT:-18085}
+CLIENT=${CLIENT:-h2load}
+case "$CLIENT" in h2load|grpc-load) ;; *) log "CLIENT: h2load or grpc-load, not $CLIENT"; exit 2 ;; esac
 OUT=${OUT:-$BENCH_ROOT/target/bench/grpc-$(date +%Y%m%d-%H%M%S)}
 
 trap stop_all EXIT
@@ -33,14 +42,21 @@ trap 'exit 130' INT TERM
 mkdir -p "$OUT"
 ensure_tools wrk curl
 build
-if ! [ -f /usr/include/grpcpp/grpcpp.h ] || ! command -v g++ >/dev/null || ! command -v pkg-config >/dev/null; then
+if [ "$CLIENT" = h2load ] && ! command -v h2load >/dev/null; then
+  log "installing nghttp2-client (h2load)"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq nghttp2-client >/dev/null 2>&1 \
+    || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nghttp2-client; }
+fi
+if [ "$CLIENT" = grpc-load ] && { ! [ -f /usr/include/grpcpp/grpcpp.h ] || ! command -v g++ >/dev/null \
+    || ! command -v pkg-config >/dev/null; }; then
   log "installing libgrpc++-dev, g++ and pkg-config"
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config >/dev/null 2>&1 \
     || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
       && apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config; }
 fi
 GRPC_LOAD=$BENCH_ROOT/target/bench/grpc-load
-if ! [ "$GRPC_LOAD" -nt "$BENCH_ROOT/bench/grpc-load.cc" ]; then
+if [ "$CLIENT" = grpc-load ] && ! [ "$GRPC_LOAD" -nt "$BENCH_ROOT/bench/grpc-load.cc" ]; then
   log "compiling bench/grpc-load.cc"
   mkdir -p "$(dirname "$GRPC_LOAD")"
   # shellcheck disable=SC2046
@@ -63,10 +79,41 @@ if [ -n "${CEILING:-}" ]; then
   done
 fi
 
-grpc() {  # grpc SIZE SECONDS LOGFILE [PORT]
-  timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:${4:-$GRPC_PORT}" /inference.GRPCInferenceService/ModelInfer \
-    "$OUT/payloads/$1.grpc" "$CONCURRENCY" "$2" "$CLIENT_WARMUP" >"$3" 2>&1 || true
-  grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+# grpc_rejections: the service's gRPC calls refused so far (every reason).
+grpc_rejections() {
+  curl -s "http://127.0.0.1:$SERVICE_PORT/actuator/prometheus" \
+    | awk '/^loss_rejections_total\{protocol="grpc"/ { n += $2 } END { printf "%d\n", n }'
+}
+# grpc_ok SIZE PORT: the payload's call answers grpc-status 0 (h2load sees HTTP statuses only, 200 for any call).
+grpc_ok() {
+  curl -s --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' \
+    --data-binary @"$OUT/payloads/$1.grpc-framed" -D - -o /dev/null \
+    "http://127.0.0.1:$2/inference.GRPCInferenceService/ModelInfer" | tr -d '\r' | grep -qx 'grpc-status: 0' \
+    || { log "the $1 call to port $2 does not answer grpc-status 0"; exit 1; }
+}
+grpc() {  # grpc SIZE SECONDS LOGFILE [PORT]: a RESULT line as wrk's
+  local port=${4:-$GRPC_PORT}
+  if [ "$CLIENT" = grpc-load ]; then
+    timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:$port" /inference.GRPCInferenceService/ModelInfer \
+      "$OUT/payloads/$1.grpc" "$CONCURRENCY" "$2" "$CLIENT_WARMUP" >"$3" 2>&1 || true
+    grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
+    return
+  fi
+  local before after
+  before=$(grpc_rejections)
+  timeout $(( $2 + 60 )) h2load -c "$CONCURRENCY" -m 1 -D "$2" --warm-up-time="$CLIENT_WARMUP" \
+    --log-file="$3.requests" -d "$OUT/payloads/$1.grpc-framed" -H 'content-type: application/grpc' \
+    -H 'te: trailers' "http://127.0.0.1:$port/inference.GRPCInferenceService/ModelInfer" >"$3" 2>&1 || true
+  after=$(grpc_rejections)
+  # h2load's log: one line per answer of the measured time (start, HTTP status, microseconds). Errors: answers other
+  # than HTTP 200, and calls the service refused meanwhile (over gRPC an error is an HTTP 200 with a grpc-status).
+  sort -t$'\t' -k3,3n "$3.requests" | awk -F'\t' -v d="$2" -v refused=$(( after - before )) '
+    { t[NR] = $3; if ($2 != 200) bad++ }
+    END {
+      if (NR == 0) { print "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"; exit }
+      printf "RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d status_errors=%d socket_errors=0\n",
+        NR, d * 1000000, NR / d, t[int(NR * 0.50 + 0.5)], t[int(NR * 0.99 + 0.5)], bad + refused
+    }'
 }
 http() {  # http SIZE SECONDS LOGFILE: V2 binary for large sizes, the JSON endpoint for small
   if [ "$1" = small ]; then
@@ -80,6 +127,10 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 printf '%-7s %-11s %10s %8s %8s   %-11s %10s %8s %8s   %6s\n' size http "2xx/s" p50_ms p99_ms grpc "2xx/s" p50_ms \
   p99_ms ratio | tee "$OUT/summary.txt"
 for size in ${SIZES:-large xlarge small}; do
+  if [ "$CLIENT" = h2load ]; then
+    grpc_ok "$size" "$GRPC_PORT"
+    [ -z "${CEILING:-}" ] || grpc_ok "$size" "$CEILING_PORT"
+  fi
   http "$size" "$WARMUP" "$OUT/warm-http-$size.log" >/dev/null
   grpc "$size" "$WARMUP" "$OUT/warm-grpc-$size.log" >/dev/null
   [ -z "${CEILING:-}" ] || grpc "$size" "$WARMUP" "$OUT/warm-ceiling-$size.log" "$CEILING_PORT" >/dev/null

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with {@code loss} first, the same arrays the JSON and binary HTTP payloads ask for.
  *
  * <p>{@code java -cp ... lossservice.bench.GrpcPayloads DIR MODEL NAME...} writes {@code DIR/NAME.grpc} from
- * {@code DIR/NAME.json}.
+ * {@code DIR/NAME.json}, and {@code DIR/NAME.grpc-framed}, the body of the HTTP/2 request that carries it.
  */
 public final class GrpcPayloads {
 
@@ -34,8 +34,13 @@ public final class GrpcPayloads {
             ModelInferRequest request = rawRequest(model,
                     json.readTree(Files.readAllBytes(directory.resolve(arguments[i] + ".json"))));
             Path file = directory.resolve(arguments[i] + ".grpc");
-            Files.write(file, request.toByteArray());
+            byte[] message = request.toByteArray();
+            Files.write(file, message);
             System.err.printf("%s %d bytes%n", file, Files.size(file));
+            // The message as gRPC sends it in an HTTP/2 request's DATA: not compressed (0), its length (4 bytes,
+            // big-endian), the message; for h2load, which sends a file as the body.
+            Files.write(directory.resolve(arguments[i] + ".grpc-framed"), java.nio.ByteBuffer.allocate(5 + message.length)
+                    .put((byte) 0).putInt(message.length).put(message).array());
         }
     }
 
