@@ -73,7 +73,7 @@ if [ -n "${CEILING:-}" ]; then
   java -cp "$(bench_classpath)" lossservice.bench.GrpcCeilingServer "$CEILING_PORT" "$CEILING" >"$OUT/ceiling.log" 2>&1 &
   BENCH_PIDS+=("$!")
   deadline=$(( $(date +%s) + 60 ))
-  until grep -q "gRPC ceiling on" "$OUT/ceiling.log"; do
+  until grep -qs "gRPC ceiling on" "$OUT/ceiling.log"; do
     [ "$(date +%s)" -lt "$deadline" ] || { log "the gRPC ceiling did not start"; exit 1; }
     sleep 0.2
   done
