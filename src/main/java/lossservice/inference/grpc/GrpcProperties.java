@@ -26,7 +26,7 @@ public record GrpcProperties(
         @DefaultValue("") String address,
         @DefaultValue("16") int threads,
         @DefaultValue("1MB") DataSize flowControlWindow,
-        @DefaultValue("8KB") DataSize maxMetadataSize) {
+        @DefaultValue("16KB") DataSize maxMetadataSize) {
 
     public GrpcProperties {
         if (flowControlWindow.toBytes() < 65_535 || flowControlWindow.toBytes() > Integer.MAX_VALUE) {

@@ -332,7 +332,7 @@ class GrpcInferenceTests {
 
     @Test
     void metadataOverTheLimitIsResourceExhaustedForThatCallOnly() {
-        for (int size : new int[] {9_000, 20_000, 100_000}) {
+        for (int size : new int[] {17_000, 40_000, 300_000}) {
             io.grpc.Metadata big = new io.grpc.Metadata();
             big.put(io.grpc.Metadata.Key.of("x-big", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "b".repeat(size));
             var withBigMetadata = stub.withInterceptors(
@@ -344,12 +344,12 @@ class GrpcInferenceTests {
             // x-big's name and value and 32 bytes, and the client's own headers (user-agent, grpc-accept-encoding..)
             assertThat(Long.parseLong(taken.group(1))).isBetween(size + 5L + 32, size + 5L + 32 + 1_000);
             assertStatus(() -> withBigMetadata.serverLive(ServerLiveRequest.getDefaultInstance()),
-                    Status.Code.RESOURCE_EXHAUSTED, "the limit is 8192 bytes");
+                    Status.Code.RESOURCE_EXHAUSTED, "the limit is 16384 bytes");
             assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive())
                     .as("the connection goes on").isTrue();
         }
         io.grpc.Metadata fits = new io.grpc.Metadata();
-        fits.put(io.grpc.Metadata.Key.of("x-fits", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "f".repeat(7_000));
+        fits.put(io.grpc.Metadata.Key.of("x-fits", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "f".repeat(15_000));
         assertThat(stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(fits))
                 .modelInfer(seed("cross-entropy").build()).getOutputsCount()).isPositive();
     }
