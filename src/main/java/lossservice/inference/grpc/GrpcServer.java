@@ -39,6 +39,12 @@ public final class GrpcServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
 
+    /** Calls at once on one connection; HTTP/2 asks that it be no less than 100. */
+    static final int MAX_CALLS_PER_CONNECTION = 100;
+    /** Streams a connection may reset (cancel) in {@link #RESET_WINDOW_SECONDS} before it is closed. */
+    static final int MAX_RESETS_PER_WINDOW = 1000;
+    static final int RESET_WINDOW_SECONDS = 10;
+
     private final GrpcProperties properties;
     private final InferenceGrpcService service;
     private final GrpcMessageGate gate;
@@ -90,6 +96,12 @@ public final class GrpcServer implements SmartLifecycle {
                             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                             (bytes, length) -> InferRequestBounds.check(bytes, length, maxElements))))
                     .maxInboundMetadataSize(metadataLimit.transportLimit())
+                    // grpc-java bounds neither by default: one connection could hold thousands of calls waiting at the
+                    // gate, and open and reset streams as fast as it can send them (the HTTP/2 "rapid reset" flood,
+                    // CVE-2023-44487). Clients queue calls beyond the first (SETTINGS_MAX_CONCURRENT_STREAMS); a
+                    // connection that resets more calls than the limit in the window is closed.
+                    .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                    .maxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
                     .intercept(gate)
                     .intercept(metadataLimit)
                     // Added last, so outermost: every status message of every service passes through it.

@@ -355,6 +355,35 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void aConnectionHasAtMost100CallsAtOnceAndOneThatFloodsResetsIsClosed() throws Exception {
+        try (RawHttp2 connection = new RawHttp2(server.port())) {
+            assertThat(connection.serverSettings().get(RawHttp2.SETTINGS_MAX_CONCURRENT_STREAMS)).isEqualTo(100L);
+        }
+        // The "rapid reset" flood: calls opened and cancelled at once, as fast as the client can send them.
+        try (RawHttp2 flood = new RawHttp2(server.port())) {
+            flood.serverSettings();
+            for (int i = 0; i < 1_200; i++) {
+                int stream = 2 * i + 1;
+                flood.openCall(stream, "/inference.GRPCInferenceService/ServerLive");
+                flood.reset(stream);
+            }
+            flood.flush();
+            assertThat(flood.closedByServer()).as("the server ends the connection (GOAWAY)").isTrue();
+        }
+        // A connection that cancels a few calls goes on.
+        try (RawHttp2 polite = new RawHttp2(server.port())) {
+            polite.serverSettings();
+            for (int i = 0; i < 50; i++) {
+                polite.openCall(2 * i + 1, "/inference.GRPCInferenceService/ServerLive");
+                polite.reset(2 * i + 1);
+            }
+            polite.flush();
+            assertThat(polite.closedByServer()).as("no GOAWAY within the timeout").isFalse();
+        }
+        assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+    }
+
+    @Test
     void wrongDatatypesShapesAndContentsAreInvalidArgument() {
         assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nll")
                 .addInputs(tensor("log_probabilities", "BYTES", new long[] {1, 2})).build()),

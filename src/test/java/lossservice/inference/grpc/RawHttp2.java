@@ -1,0 +1,141 @@
+package lossservice.inference.grpc;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An HTTP/2 connection written frame by frame (RFC 9113), for what a gRPC library would never send: a flood of
+ * streams opened and reset at once. Headers are HPACK literals without indexing (RFC 7541), so no table is kept.
+ */
+final class RawHttp2 implements AutoCloseable {
+
+    static final int SETTINGS = 0x4;
+    static final int HEADERS = 0x1;
+    static final int RST_STREAM = 0x3;
+    static final int GOAWAY = 0x7;
+    static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
+
+    /** A frame read from the server. */
+    record Frame(int type, int flags, int stream, byte[] payload) {
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    RawHttp2(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(3_000);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(SETTINGS, 0, 0, new byte[0]);
+        out.flush();
+    }
+
+    /** The settings of the server's first SETTINGS frame (acknowledged). */
+    Map<Integer, Long> serverSettings() throws IOException {
+        while (true) {
+            Frame frame = read();
+            if (frame.type() == SETTINGS && (frame.flags() & 1) == 0) {
+                Map<Integer, Long> settings = new HashMap<>();
+                for (int i = 0; i + 6 <= frame.payload().length; i += 6) {
+                    int id = (frame.payload()[i] & 0xff) << 8 | frame.payload()[i + 1] & 0xff;
+                    long value = 0;
+                    for (int b = 2; b < 6; b++) {
+                        value = value << 8 | frame.payload()[i + b] & 0xff;
+                    }
+                    settings.put(id, value);
+                }
+                frame(SETTINGS, 1, 0, new byte[0]);
+                out.flush();
+                return settings;
+            }
+        }
+    }
+
+    /** Opens stream {@code id} as a gRPC call of {@code path}, its headers only. */
+    void openCall(int id, String path) throws IOException {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(0x83); // :method POST (static table, indexed)
+        block.write(0x86); // :scheme http
+        literal(block, 4, path); // :path
+        literal(block, 1, "localhost"); // :authority
+        literal(block, 31, "application/grpc"); // content-type
+        block.write(0x00); // te: trailers, a new name
+        string(block, "te");
+        string(block, "trailers");
+        frame(HEADERS, 0x4, id, block.toByteArray()); // END_HEADERS
+    }
+
+    /** Cancels stream {@code id}. */
+    void reset(int id) throws IOException {
+        frame(RST_STREAM, 0, id, new byte[] {0, 0, 0, 8}); // CANCEL
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Reads frames until a GOAWAY or the end of the connection; true if either came within the timeout. */
+    boolean closedByServer() throws IOException {
+        try {
+            while (true) {
+                if (read().type() == GOAWAY) {
+                    return true;
+                }
+            }
+        } catch (EOFException | java.net.SocketException e) {
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    private Frame read() throws IOException {
+        int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fff_ffff;
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(type, flags, stream, payload);
+    }
+
+    private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        out.write(new byte[] {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+                (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8),
+                (byte) stream});
+        out.write(payload);
+    }
+
+    /** A literal header field without indexing, its name from the static table (RFC 7541, 6.2.2). */
+    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+        if (nameIndex < 15) {
+            block.write(nameIndex);
+        } else {
+            block.write(0x0f);
+            block.write(nameIndex - 15);
+        }
+        string(block, value);
+    }
+
+    private static void string(ByteArrayOutputStream block, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        block.write(bytes.length); // under 127 here: no Huffman, one length byte
+        block.writeBytes(bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
