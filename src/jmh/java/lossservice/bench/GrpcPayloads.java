@@ -39,8 +39,9 @@ public final class GrpcPayloads {
             System.err.printf("%s %d bytes%n", file, Files.size(file));
             // The message as gRPC sends it in an HTTP/2 request's DATA: not compressed (0), its length (4 bytes,
             // big-endian), the message; for h2load, which sends a file as the body.
-            Files.write(directory.resolve(arguments[i] + ".grpc-framed"), java.nio.ByteBuffer.allocate(5 + message.length)
-                    .put((byte) 0).putInt(message.length).put(message).array());
+            byte[] framed = java.nio.ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length)
+                    .put(message).array();
+            Files.write(directory.resolve(arguments[i] + ".grpc-framed"), framed);
         }
     }
 

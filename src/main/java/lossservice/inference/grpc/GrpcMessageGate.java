@@ -28,7 +28,8 @@ import io.grpc.Status;
  * then its client can send no more than the stream's flow-control window. A call that gets no permit within the
  * admission wait (or its deadline) ends UNAVAILABLE, as an HTTP request that gets no place ends 503. A call whose
  * request (its message and its end) has not arrived within the request deadline after it got its permit ends
- * DEADLINE_EXCEEDED, so a client that stops sending, or never ends its request, cannot keep a permit. The permit is given back when the call ends.
+ * DEADLINE_EXCEEDED, so a client that stops sending, or never ends its request, cannot keep a permit. The permit is
+ * given back when the call ends.
  */
 final class GrpcMessageGate implements ServerInterceptor {
 

@@ -321,7 +321,7 @@ class GrpcInferenceTests {
         assertThat(e.getStatus().getDescription()).endsWith(" more characters)");
     }
 
-    /** The bytes of a status message in its trailer: UTF-8, percent-encoded but for printable ASCII (PROTOCOL-HTTP2). */
+    /** The bytes of a status message in its trailer: UTF-8, percent-encoded but printable ASCII (PROTOCOL-HTTP2). */
     private static int trailerBytes(String description) {
         int bytes = 0;
         for (byte b : description.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
