@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -54,6 +55,7 @@ public final class GrpcServer implements SmartLifecycle {
     private final Duration shutdownTimeout;
     private final ApplicationAvailability availability;
     private volatile HealthStatusManager health;
+    private volatile OpenWatches openWatches;
     private ExecutorService callExecutor;
     private volatile Server server;
 
@@ -85,6 +87,7 @@ public final class GrpcServer implements SmartLifecycle {
         // A new manager each start: one that has shut down stays in its terminal state. The application may be
         // started again after a stop (a paused context), already accepting traffic.
         health = new HealthStatusManager();
+        openWatches = new OpenWatches();
         serve(availability.getReadinessState());
         MetadataLimit metadataLimit = new MetadataLimit(properties.maxMetadataSize().toBytes());
         try {
@@ -113,7 +116,8 @@ public final class GrpcServer implements SmartLifecycle {
                     // answer of 1 MiB or more took half a chunk, and chunks emptied were freed and made again, zeroed,
                     // for the next answers (5% of a 256x1000 call's CPU in the profile, and more direct memory held).
                     .withChildOption(ChannelOption.ALLOCATOR, new AdaptiveByteBufAllocator())
-                    .addService(MalformedMessages.guard(health.getHealthService().bindService(), onMalformed))
+                    .addService(MalformedMessages.guard(
+                            ServerInterceptors.intercept(health.getHealthService(), openWatches), onMalformed))
                     .addService(MalformedMessages.guard(ProtoReflectionServiceV1.newInstance().bindService(),
                             onMalformed))
                     .build()
@@ -155,8 +159,9 @@ public final class GrpcServer implements SmartLifecycle {
             return;
         }
         server = null;
-        health.enterTerminalState();
+        health.enterTerminalState(); // watchers are told NOT_SERVING
         running.shutdown();
+        openWatches.closeAll();
         Thread drain = new Thread(() -> {
             try {
                 if (!running.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
