@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.grpc.Codec;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -99,6 +101,8 @@ public final class GrpcServer implements SmartLifecycle {
                             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
                             (bytes, length) -> InferRequestBounds.check(bytes, length, maxElements))))
                     .maxInboundMetadataSize(metadataLimit.transportLimit())
+                    .decompressorRegistry(DecompressorRegistry.emptyInstance()
+                            .with(Codec.Identity.NONE, false).with(new LazyGzip(), true))
                     // grpc-java bounds neither by default: one connection could hold thousands of calls waiting at the
                     // gate, and open and reset streams as fast as it can send them (the HTTP/2 "rapid reset" flood,
                     // CVE-2023-44487). Clients queue calls beyond the first (SETTINGS_MAX_CONCURRENT_STREAMS); a

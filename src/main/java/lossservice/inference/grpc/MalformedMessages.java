@@ -179,7 +179,9 @@ final class MalformedMessages {
 
         private Status notProtobuf(Throwable cause) {
             return Status.INVALID_ARGUMENT.withDescription("The message sent to " + method + " is not well-formed"
-                    + " protobuf of the method's request type: " + cause.getMessage());
+                    + " protobuf of the method's request type" + (cause instanceof java.util.zip.ZipException
+                            || cause instanceof java.io.EOFException ? " once decompressed: " : ": ")
+                    + (cause.getMessage() == null ? "its bytes end too soon" : cause.getMessage()) + ".");
         }
 
         /**

@@ -471,6 +471,35 @@ class GrpcInferenceTests {
     }
 
     @Test
+    void aMessageFlaggedGzipThatIsNotGzipIsInvalidArgument() {
+        // A client whose "gzip" sends the bytes as they are: the message is flagged compressed but is not gzip.
+        io.grpc.CompressorRegistry liar = io.grpc.CompressorRegistry.newEmptyInstance();
+        liar.register(new io.grpc.Compressor() {
+            @Override
+            public String getMessageEncoding() {
+                return "gzip";
+            }
+
+            @Override
+            public java.io.OutputStream compress(java.io.OutputStream os) {
+                return os;
+            }
+        });
+        ManagedChannel lying = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .compressorRegistry(liar).build();
+        try {
+            byte[] valid = seed("cross-entropy").build().toByteArray();
+            StatusRuntimeException e = assertStatus(() -> ClientCalls.blockingUnaryCall(lying,
+                    bytesMethod("inference.GRPCInferenceService/ModelInfer"),
+                    CallOptions.DEFAULT.withCompression("gzip"), valid), Status.Code.INVALID_ARGUMENT,
+                    "is not well-formed protobuf of the method's request type once decompressed");
+            assertThat(e.getStatus().getDescription()).contains("GZIP");
+        } finally {
+            lying.shutdownNow();
+        }
+    }
+
+    @Test
     void aMessageThatWouldTakeManyTimesItsSizeParsedIsResourceExhausted() {
         // 100,000 empty inputs: 200 KB of bytes, 100,000 objects once parsed.
         java.io.ByteArrayOutputStream inputs = new java.io.ByteArrayOutputStream();
