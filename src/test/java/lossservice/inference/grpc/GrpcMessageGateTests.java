@@ -141,61 +141,47 @@ class GrpcMessageGateTests {
 
     @Test
     void aCallThatStopsSendingItsMessageLosesItsPermitAtTheDeadline() throws Exception {
-        var stub = start(1, Duration.ofSeconds(10), Duration.ofMillis(400));
         // A call that sends its headers and then nothing: it takes the only permit.
-        ClientCall<ModelInferRequest, ModelInferResponse> silent = channel.newCall(
-                GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
-        CompletableFuture<Status> silentStatus = new CompletableFuture<>();
-        silent.start(new ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                silentStatus.complete(status);
-            }
-        }, new Metadata());
-        silent.request(1);
-        Thread.sleep(100);
-
-        hold.countDown();
-        long started = System.nanoTime();
-        assertThat(stub.modelInfer(infer("after")).getModelName()).as("gets the permit once the silent call lost it")
-                .isEqualTo("after");
-
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
-        Status status = silentStatus.get(5, TimeUnit.SECONDS);
-        assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-        assertThat(status.getDescription()).contains("did not arrive");
-        assertThat(inferring.get()).as("the silent call never reached the service").isEqualTo(1);
-        awaitNoPermitHeld();
+        assertAnUnfinishedCallLosesItsPermit("silent", call -> { });
     }
 
     @Test
     void aCallThatSendsItsMessageButNeverEndsItsRequestLosesItsPermitAtTheDeadline() throws Exception {
-        var stub = start(1, Duration.ofSeconds(10), Duration.ofMillis(400));
         // A unary call is served only once its request ends (half-close): one that sends its message and then
         // neither ends nor cancels must not keep the permit.
-        ClientCall<ModelInferRequest, ModelInferResponse> unended = channel.newCall(
+        assertAnUnfinishedCallLosesItsPermit("unended", call -> call.sendMessage(infer("unended")));
+    }
+
+    /**
+     * Starts a call that takes the only permit, sends what {@code send} sends and never ends its request; the next
+     * call gets the permit once the first has lost it at the receive deadline, DEADLINE_EXCEEDED.
+     */
+    private void assertAnUnfinishedCallLosesItsPermit(String name,
+            java.util.function.Consumer<ClientCall<ModelInferRequest, ModelInferResponse>> send) throws Exception {
+        var stub = start(1, Duration.ofSeconds(10), Duration.ofMillis(400));
+        ClientCall<ModelInferRequest, ModelInferResponse> unfinished = channel.newCall(
                 GRPCInferenceServiceGrpc.getModelInferMethod(), CallOptions.DEFAULT);
-        CompletableFuture<Status> unendedStatus = new CompletableFuture<>();
-        unended.start(new ClientCall.Listener<>() {
+        CompletableFuture<Status> unfinishedStatus = new CompletableFuture<>();
+        unfinished.start(new ClientCall.Listener<>() {
             @Override
             public void onClose(Status status, Metadata trailers) {
-                unendedStatus.complete(status);
+                unfinishedStatus.complete(status);
             }
         }, new Metadata());
-        unended.request(1);
-        unended.sendMessage(infer("unended"));
+        unfinished.request(1);
+        send.accept(unfinished);
         Thread.sleep(100);
 
         hold.countDown();
         long started = System.nanoTime();
-        assertThat(stub.modelInfer(infer("after")).getModelName()).as("gets the permit once the unended call lost it")
-                .isEqualTo("after");
+        assertThat(stub.modelInfer(infer("after")).getModelName())
+                .as("gets the permit once the " + name + " call lost it").isEqualTo("after");
 
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
-        Status status = unendedStatus.get(5, TimeUnit.SECONDS);
+        Status status = unfinishedStatus.get(5, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(status.getDescription()).contains("did not arrive");
-        assertThat(inferring.get()).as("the unended call never reached the service").isEqualTo(1);
+        assertThat(inferring.get()).as("the " + name + " call never reached the service").isEqualTo(1);
         awaitNoPermitHeld();
     }
 
