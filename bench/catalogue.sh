@@ -3,9 +3,11 @@
 # (256x1000 by default), concurrency 8, 127.0.0.1 only. The bodies are each loss's JMH compute payload
 # (lossservice.bench.CataloguePayloads: the same bytes its ComputeBenchmark measures, gradient included). Each loss
 # runs REPS pairs alternating with cross-entropy after a warm-up; the summary has the median 2xx/s, p50 and p99 of
-# both and their ratio.
+# both and their ratio. Two more rows send the cross-entropy endpoint itself bodies of other losses' size
+# (cross-entropy.probabilities: probability targets, as many distinct numbers as kl-divergence reads and writes;
+# cross-entropy.one-hot: 0 and 1 targets, as sigmoid-focal's): how much of a loss's ratio is its body's size alone.
 #
-#   bench/catalogue.sh              about 9 minutes
+#   bench/catalogue.sh              about 12 minutes
 #   SIZE=2x10 DURATION=5 bench/catalogue.sh
 #
 # Settings (environment): SIZE (256x1000), DURATION (s per run, 10), REPS (3), WARMUP (s per loss, 10),
@@ -30,8 +32,8 @@ mapfile -t losses < <(java -cp "$(bench_classpath)" lossservice.bench.CatalogueP
 start_service "$SERVICE_PORT" "$OUT/service.log"; pid=$STARTED_PID
 wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
 
-post() {  # post LOSS SECONDS LOGFILE
-  run_wrk "http://127.0.0.1:$SERVICE_PORT/v1/losses/$1" "$OUT/payloads/$1.json" "$CONCURRENCY" "$2" "$3"
+post() {  # post LOSS SECONDS LOGFILE (LOSS.VARIANT: the body LOSS.VARIANT.json to LOSS's endpoint)
+  run_wrk "http://127.0.0.1:$SERVICE_PORT/v1/losses/${1%%.*}" "$OUT/payloads/$1.json" "$CONCURRENCY" "$2" "$3"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 medians() {  # medians FILE: the median rps, p50_us and p99_us of its RESULT lines
@@ -39,7 +41,7 @@ medians() {  # medians FILE: the median rps, p50_us and p99_us of its RESULT lin
 }
 
 log "machine: $(machine_summary)"
-printf '%-21s %9s %10s %8s %8s   %10s %8s %8s   %6s\n' loss size "2xx/s" p50_ms p99_ms "ce 2xx/s" p50_ms p99_ms \
+printf '%-28s %9s %10s %8s %8s   %10s %8s %8s   %6s\n' loss size "2xx/s" p50_ms p99_ms "ce 2xx/s" p50_ms p99_ms \
   ratio | tee "$OUT/summary.txt"
 for loss in "${losses[@]}"; do
   [ "$loss" = "$REFERENCE" ] && continue
@@ -58,7 +60,7 @@ for loss in "${losses[@]}"; do
   read -r l_rps l_p50 l_p99 < <(medians "$OUT/$loss.results")
   read -r c_rps c_p50 c_p99 < <(medians "$OUT/$REFERENCE-$loss.results")
   awk -v n="$loss" -v s="$SIZE" -v lr="$l_rps" -v l5="$l_p50" -v l9="$l_p99" -v cr="$c_rps" -v c5="$c_p50" \
-    -v c9="$c_p99" 'BEGIN { printf "%-21s %9s %10.1f %8.2f %8.2f   %10.1f %8.2f %8.2f   %5.2fx\n",
+    -v c9="$c_p99" 'BEGIN { printf "%-28s %9s %10.1f %8.2f %8.2f   %10.1f %8.2f %8.2f   %5.2fx\n",
       n, s, lr, l5 / 1000, l9 / 1000, cr, c5 / 1000, c9 / 1000, (cr > 0 ? lr / cr : 0) }' | tee -a "$OUT/summary.txt"
 done
 log "results in $OUT"

@@ -17,6 +17,11 @@ import org.springframework.core.type.filter.RegexPatternTypeFilter;
  * under {@code lossservice.losses} (so a new loss with its benchmark is loaded by bench/catalogue.sh with no change
  * here): the same bytes the JMH benchmark computes, written to {@code DIR/<loss name>.json}.
  *
+ * <p>With every loss, two more cross-entropy bodies of the same size ({@link Payloads#probabilityTargets}), named
+ * {@code cross-entropy.probabilities} and {@code cross-entropy.one-hot}: the cross-entropy endpoint sent as many
+ * numbers as a kl-divergence body and as a sigmoid-focal body, which is what the catalogue's rates are compared
+ * with (a name {@code LOSS.VARIANT} is posted to LOSS's endpoint).
+ *
  * <p>{@code java -cp ... lossservice.bench.CataloguePayloads DIR NxC [LOSS...]} (every loss, or those named)
  */
 public final class CataloguePayloads {
@@ -43,5 +48,17 @@ public final class CataloguePayloads {
             System.out.println(benchmark.definition().name());
             System.err.printf("%s %d bytes%n", file, Files.size(file));
         }
+        if (only.isEmpty()) {
+            int[] shape = Payloads.shape(size);
+            write(directory, "cross-entropy.probabilities",
+                    Payloads.probabilityTargets(shape[0], shape[1], Payloads.SEED, false));
+            write(directory, "cross-entropy.one-hot", Payloads.probabilityTargets(shape[0], shape[1], Payloads.SEED, true));
+        }
+    }
+
+    private static void write(Path directory, String name, byte[] body) throws IOException {
+        Path file = Files.write(directory.resolve(name + ".json"), body);
+        System.out.println(name);
+        System.err.printf("%s %d bytes%n", file, Files.size(file));
     }
 }

@@ -54,6 +54,49 @@ public final class Payloads {
     }
 
     /**
+     * A cross-entropy body of the shape other losses' bodies have: the logits of {@link #indexTargets} (same seed),
+     * and instead of class indices a probability target per logit, {@code oneHot} 0 and 1 (the numbers of a
+     * sigmoid-focal body's targets) or else softmax(t / 2) of a second draw of logits t, float32 in shortest form
+     * (as many distinct numbers as a kl-divergence body's teacher logits, and smoothed targets that do not repeat).
+     * Epsilon 0.1, {@code include: ["smoothedTargets", "gradient"]}.
+     */
+    public static byte[] probabilityTargets(int n, int c, long seed, boolean oneHot) {
+        Random random = new Random(seed);
+        StringBuilder json = new StringBuilder(n * c * 24 + 256);
+        json.append("{\"logits\":");
+        appendLogits(json, random, n, c);
+        json.append(",\"targets\":[");
+        double[] row = new double[c];
+        for (int i = 0; i < n; i++) {
+            json.append(i == 0 ? "[" : ",[");
+            int hot = random.nextInt(c);
+            double max = Double.NEGATIVE_INFINITY;
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                row[j] = (float) (2 * random.nextGaussian()) / 2.0;
+                max = Math.max(max, row[j]);
+            }
+            for (int j = 0; j < c; j++) {
+                row[j] = Math.exp(row[j] - max);
+                sum += row[j];
+            }
+            for (int j = 0; j < c; j++) {
+                if (j > 0) {
+                    json.append(',');
+                }
+                if (oneHot) {
+                    json.append(j == hot ? 1 : 0);
+                } else {
+                    json.append((float) (row[j] / sum));
+                }
+            }
+            json.append(']');
+        }
+        json.append("],\"epsilon\":0.1,\"include\":[\"smoothedTargets\",\"gradient\"]}");
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * Appends N rows of C logits drawn from N(0, 2^2), row by row, as a JSON array of arrays of float32 values in
      * their shortest form: the logits of every payload here, and a start for other losses' payloads.
      */
