@@ -19,6 +19,9 @@
 #   CEILING=16 bench/grpc.sh       also bench's GrpcCeilingServer (grpc-java alone, a fixed answer of the service's
 #                                  size, 16 call threads like the service; CEILING=direct: calls on the event loops),
 #                                  in the same rounds: the most any grpc-java service reaches here
+#   CEILING=16+compute SIZES=small bench/grpc.sh
+#                                  the same server also running the service's cross-entropy kernel on a compute pool
+#                                  in each call: grpc-java and the computation, nothing else of the service
 #
 # Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
 # SIZES ("large xlarge small"), SERVICE_ARGS (more options of the service, e.g. --loss.grpc.threads=4),
@@ -70,7 +73,8 @@ SERVICE_ARGS="--loss.grpc.port=$GRPC_PORT ${SERVICE_ARGS:-}" start_service "$SER
 wait_up "http://127.0.0.1:$SERVICE_PORT/actuator/health/readiness" "$pid"
 if [ -n "${CEILING:-}" ]; then
   port_free "$CEILING_PORT" || { log "port $CEILING_PORT is in use"; exit 1; }
-  java -cp "$(bench_classpath)" lossservice.bench.GrpcCeilingServer "$CEILING_PORT" "$CEILING" >"$OUT/ceiling.log" 2>&1 &
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} java -cp "$(bench_classpath)" lossservice.bench.GrpcCeilingServer "$CEILING_PORT" \
+    "$CEILING" >"$OUT/ceiling.log" 2>&1 &
   BENCH_PIDS+=("$!")
   deadline=$(( $(date +%s) + 60 ))
   until grep -qs "gRPC ceiling on" "$OUT/ceiling.log"; do

@@ -14,9 +14,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.AdaptiveByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.stub.StreamObserver;
+import lossservice.compute.ComputePool;
 import lossservice.grpc.v2.GRPCInferenceServiceGrpc;
 import lossservice.grpc.v2.ModelInferRequest;
 import lossservice.grpc.v2.ModelInferResponse;
+import lossservice.loss.LossCall;
+import lossservice.losses.crossentropy.CrossEntropy;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 
 /**
  * How far grpc-java alone gets on this machine: a bare server of the Open Inference Protocol whose
@@ -27,7 +32,12 @@ import lossservice.grpc.v2.ModelInferResponse;
  * the same flow-control window); with {@code direct} the calls run on the Netty event loops instead, which no
  * service that may wait can do.
  *
- * <p>{@code java -cp ... lossservice.bench.GrpcCeilingServer PORT [THREADS|direct]}
+ * <p>With {@code +compute} after the threads ({@code 16+compute}), each call also runs the service's cross-entropy
+ * kernel on a {@link ComputePool} of one thread per core, as the service does, on a call of the request's shape
+ * bound once ({@link Payloads#indexTargets}), before the same fixed answer: grpc-java and the service's computation,
+ * nothing else of the service.
+ *
+ * <p>{@code java -cp ... lossservice.bench.GrpcCeilingServer PORT [THREADS|direct][+compute]}
  */
 public final class GrpcCeilingServer {
 
@@ -36,12 +46,14 @@ public final class GrpcCeilingServer {
 
     public static void main(String[] arguments) throws IOException, InterruptedException {
         int port = Integer.parseInt(arguments[0]);
-        String threads = arguments.length > 1 ? arguments[1] : "16";
+        String spec = arguments.length > 1 ? arguments[1] : "16";
+        boolean compute = spec.endsWith("+compute");
+        String threads = compute ? spec.substring(0, spec.length() - "+compute".length()) : spec;
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .maxInboundMessageSize(64 << 20)
                 .flowControlWindow(1 << 20)
                 .withChildOption(ChannelOption.ALLOCATOR, new AdaptiveByteBufAllocator())
-                .addService(new FixedAnswers());
+                .addService(new FixedAnswers(compute ? new ComputePool(Runtime.getRuntime().availableProcessors()) : null));
         if (threads.equals("direct")) {
             builder.directExecutor();
         } else {
@@ -49,15 +61,24 @@ public final class GrpcCeilingServer {
             builder.executor(calls);
         }
         Server server = builder.build().start();
-        System.err.printf("gRPC ceiling on 127.0.0.1:%d (%s)%n", server.getPort(),
-                threads.equals("direct") ? "calls on the event loops" : threads + " call threads");
+        System.err.printf("gRPC ceiling on 127.0.0.1:%d (%s%s)%n", server.getPort(),
+                threads.equals("direct") ? "calls on the event loops" : threads + " call threads",
+                compute ? ", computing cross-entropy" : "");
         server.awaitTermination();
     }
+
+    private static final CrossEntropy DEFINITION = new CrossEntropy();
 
     private static final class FixedAnswers extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
         private final Map<Long, ByteString> zeros = new ConcurrentHashMap<>();
         private final ByteString oneNumber = ByteString.copyFrom(new byte[Float.BYTES]);
+        private final ComputePool pool;
+        private final Map<Long, LossCall> calls = new ConcurrentHashMap<>();
+
+        FixedAnswers(ComputePool pool) {
+            this.pool = pool;
+        }
 
         @Override
         public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> answer) {
@@ -65,6 +86,20 @@ public final class GrpcCeilingServer {
             long elements = 1;
             for (long dimension : first.getShapeList()) {
                 elements *= dimension;
+            }
+            if (pool != null) {
+                int n = (int) first.getShape(0);
+                int c = (int) first.getShape(1);
+                LossCall call = calls.computeIfAbsent(((long) n << 32) | c, key -> {
+                    try (LossHarness binder = new LossHarness(DEFINITION)) {
+                        return binder.bind(Payloads.indexTargets(n, c, Payloads.SEED));
+                    }
+                });
+                pool.compute(scratch -> {
+                    try (MemoryWorkspace ignored = scratch.openWorkspace()) {
+                        return DEFINITION.compute(call, scratch);
+                    }
+                });
             }
             ByteString tensor = zeros.computeIfAbsent(elements, n -> ByteString.copyFrom(new byte[(int) (n * 4)]));
             ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
