@@ -37,7 +37,10 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
  * bound once ({@link Payloads#indexTargets}), before the same fixed answer: grpc-java and the service's computation,
  * nothing else of the service.
  *
- * <p>{@code java -cp ... lossservice.bench.GrpcCeilingServer PORT [THREADS|direct][+compute]}
+ * <p>With {@code +inline} instead, the kernel runs on the thread that runs the call (with {@code direct}, the Netty
+ * event loop that read it: no hand-off at all), with a scratch of that thread's own.
+ *
+ * <p>{@code java -cp ... lossservice.bench.GrpcCeilingServer PORT [THREADS|direct][+compute|+inline]}
  */
 public final class GrpcCeilingServer {
 
@@ -48,12 +51,14 @@ public final class GrpcCeilingServer {
         int port = Integer.parseInt(arguments[0]);
         String spec = arguments.length > 1 ? arguments[1] : "16";
         boolean compute = spec.endsWith("+compute");
-        String threads = compute ? spec.substring(0, spec.length() - "+compute".length()) : spec;
+        boolean inline = spec.endsWith("+inline");
+        String threads = spec.replaceAll("\\+(compute|inline)$", "");
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .maxInboundMessageSize(64 << 20)
                 .flowControlWindow(1 << 20)
                 .withChildOption(ChannelOption.ALLOCATOR, new AdaptiveByteBufAllocator())
-                .addService(new FixedAnswers(compute ? new ComputePool(Runtime.getRuntime().availableProcessors()) : null));
+                .addService(new FixedAnswers(compute ? new ComputePool(Runtime.getRuntime().availableProcessors()) : null,
+                        inline));
         if (threads.equals("direct")) {
             builder.directExecutor();
         } else {
@@ -63,7 +68,7 @@ public final class GrpcCeilingServer {
         Server server = builder.build().start();
         System.err.printf("gRPC ceiling on 127.0.0.1:%d (%s%s)%n", server.getPort(),
                 threads.equals("direct") ? "calls on the event loops" : threads + " call threads",
-                compute ? ", computing cross-entropy" : "");
+                compute ? ", computing cross-entropy on a pool" : inline ? ", computing cross-entropy inline" : "");
         server.awaitTermination();
     }
 
@@ -76,8 +81,12 @@ public final class GrpcCeilingServer {
         private final ComputePool pool;
         private final Map<Long, LossCall> calls = new ConcurrentHashMap<>();
 
-        FixedAnswers(ComputePool pool) {
+        private final boolean inline;
+        private final ThreadLocal<LossHarness> harnesses = ThreadLocal.withInitial(() -> new LossHarness(DEFINITION));
+
+        FixedAnswers(ComputePool pool, boolean inline) {
             this.pool = pool;
+            this.inline = inline;
         }
 
         @Override
@@ -87,7 +96,7 @@ public final class GrpcCeilingServer {
             for (long dimension : first.getShapeList()) {
                 elements *= dimension;
             }
-            if (pool != null) {
+            if (pool != null || inline) {
                 int n = (int) first.getShape(0);
                 int c = (int) first.getShape(1);
                 LossCall call = calls.computeIfAbsent(((long) n << 32) | c, key -> {
@@ -95,11 +104,15 @@ public final class GrpcCeilingServer {
                         return binder.bind(Payloads.indexTargets(n, c, Payloads.SEED));
                     }
                 });
-                pool.compute(scratch -> {
-                    try (MemoryWorkspace ignored = scratch.openWorkspace()) {
-                        return DEFINITION.compute(call, scratch);
-                    }
-                });
+                if (inline) {
+                    harnesses.get().compute(call);
+                } else {
+                    pool.compute(scratch -> {
+                        try (MemoryWorkspace ignored = scratch.openWorkspace()) {
+                            return DEFINITION.compute(call, scratch);
+                        }
+                    });
+                }
             }
             ByteString tensor = zeros.computeIfAbsent(elements, n -> ByteString.copyFrom(new byte[(int) (n * 4)]));
             ModelInferResponse.Builder response = ModelInferResponse.newBuilder()

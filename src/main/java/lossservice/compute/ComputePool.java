@@ -1,6 +1,8 @@
 package lossservice.compute;
 
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -24,6 +26,9 @@ import org.springframework.beans.factory.DisposableBean;
  * memory is bounded by the pool size times the largest request rather than by the number of HTTP threads, and
  * the cores are not oversubscribed by ND4J's own parallelism.
  *
+ * <p>A caller that must not wait (a thread serving many connections) may instead run a small computation on its own
+ * thread with one of a few scratches kept for that ({@link #tryComputeHere}), when one is free.
+ *
  * <p>Every computation runs under a deadline: the one it is given, or that of the request the calling thread
  * serves ({@link CurrentDeadline}, provided by the request limits, which also decide how many requests may compute
  * at once). A computation still running at its deadline is abandoned ({@link DeadlineExceededException}).
@@ -33,8 +38,16 @@ public class ComputePool implements DisposableBean {
     /** The deadline of a computation asked for outside any request (tests, tools). */
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
 
+    /** How many small computations may run on their callers' threads at once. */
+    static final int CALLER_SCRATCHES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+
+    /** The computations of {@link #tryComputeHere}s now running, and the scratches made for them so far. */
+    private int callerScratchesMade;
+
     private final ExecutorService executor;
     private final CurrentDeadline currentDeadline;
+    /** The scratches of computations run on their callers' threads ({@link #tryComputeHere}). */
+    private final BlockingQueue<Scratch> callerScratches;
 
     /** A pool whose computations outside a request get {@link #DEFAULT_DEADLINE}. */
     public ComputePool(int threads) {
@@ -46,6 +59,7 @@ public class ComputePool implements DisposableBean {
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 task -> new Worker(task, "loss-compute-" + counter.incrementAndGet()));
         this.currentDeadline = currentDeadline;
+        this.callerScratches = new ArrayBlockingQueue<>(CALLER_SCRATCHES);
     }
 
     /**
@@ -93,9 +107,40 @@ public class ComputePool implements DisposableBean {
         return run(deadline, () -> computation.apply(((Worker) Thread.currentThread()).scratch));
     }
 
+    /**
+     * Runs a small computation on the calling thread, with one of the scratches kept for that, when one is free now
+     * (at most {@link #CALLER_SCRATCHES} such computations at once). For a caller that must not wait, such as a
+     * network event loop: no hand-off to a worker and back (two thread switches, which cost a small computation
+     * more than the computation itself) and no blocking. The caller checks the deadline: a small computation takes
+     * microseconds.
+     *
+     * @param computation given the scratch; must not return null
+     * @return the computation's result, or null, without running it, when no scratch is free
+     */
+    public <T> T tryComputeHere(Function<Scratch, T> computation) {
+        Scratch scratch = callerScratches.poll();
+        if (scratch == null) {
+            synchronized (this) {
+                if (callerScratchesMade >= CALLER_SCRATCHES) {
+                    return null;
+                }
+                callerScratchesMade++;
+            }
+            scratch = Scratch.forCallerThreads();
+        }
+        try {
+            return computation.apply(scratch);
+        } finally {
+            callerScratches.add(scratch);
+        }
+    }
+
     @Override
     public void destroy() {
         executor.shutdown();
+        for (Scratch scratch; (scratch = callerScratches.poll()) != null; ) {
+            scratch.close();
+        }
     }
 
     /** A compute thread and the ND4J memory it keeps between computations, released when the thread ends. */

@@ -36,8 +36,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * The ND4J memory of one compute worker, kept from one computation to the next: small arrays by {@link Slot}, the
  * operations prepared on them, and the workspace that large arrays come from. It belongs to the worker that
- * created it (a {@link ComputePool} thread, or a test), is bounded (only arrays of at most
- * {@value #MAX_KEPT_ELEMENTS} elements are kept, one per slot) and is released with the worker.
+ * created it (a {@link ComputePool} thread, or a test), or is taken by one calling thread at a time (the pool's
+ * scratches for small computations on their callers' threads); it is bounded (only arrays of at most
+ * {@value #MAX_KEPT_ELEMENTS} elements are kept, one per slot) and is released with its owner.
  *
  * <p>Why keep anything: creating an ND4J array costs several JNI calls whatever its size, and
  * {@code Nd4j.exec(customOp)} creates a native context, copies every pointer and argument into fresh native
@@ -99,8 +100,26 @@ public final class Scratch implements AutoCloseable {
     private INDArray[] ones = new INDArray[0];
     private INDArray[][] transposed = new INDArray[0][];
     private Prepared[] prepared = new Prepared[0];
-    private final String workspaceId = "scratch-" + System.identityHashCode(this);
+    private final String workspaceId;
     private boolean closed;
+
+    /** The scratch of one thread, with a workspace of its own. */
+    public Scratch() {
+        this.workspaceId = "scratch-" + System.identityHashCode(this);
+    }
+
+    private Scratch(String workspaceId) {
+        this.workspaceId = workspaceId;
+    }
+
+    /**
+     * A scratch that computations on several threads take in turn, one at a time ({@link ComputePool}): ND4J keeps
+     * workspaces per thread, so each thread that computes with one opens its own workspace, the same for every such
+     * scratch, rather than one per scratch and thread.
+     */
+    static Scratch forCallerThreads() {
+        return new Scratch("caller-thread-computations");
+    }
 
     public static Slot slot(String name) {
         return new Slot(SLOTS.getAndIncrement(), name);

@@ -103,6 +103,24 @@ public class Admission {
                 + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
+    /**
+     * Takes a place for a request whose decoded body has {@code size} bytes only if one is free now and nobody waits
+     * for one (so a request that may not wait never overtakes those that do); null otherwise.
+     */
+    public Place tryAdmit(long size) {
+        boolean small = size <= smallSize;
+        lock.lock();
+        try {
+            if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
+                arrivals++;
+                return take(small);
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Requests admitted and not yet finished. */
     public int inProgress() {
         lock.lock();

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import lossservice.compute.ComputePool;
 import lossservice.compute.CurrentDeadline;
 import lossservice.compute.Deadline;
+import lossservice.compute.Scratch;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -16,7 +18,9 @@ import org.springframework.context.annotation.Primary;
 
 /**
  * The real compute pool, with a gate that tests can close to hold computations busy on the pool's threads
- * (as a long computation would), then open again.
+ * (as a long computation would), then open again. While the gate is closed no computation runs on its caller's
+ * thread either ({@link #tryComputeHere} finds no scratch free, as when every one is taken), so every call waits for
+ * a worker and is held there.
  */
 public class GatedComputePool extends ComputePool {
 
@@ -24,6 +28,8 @@ public class GatedComputePool extends ComputePool {
     private final AtomicInteger held = new AtomicInteger();
     /** How many more computations the closed gate holds; the ones after them pass. */
     private final AtomicInteger toHold = new AtomicInteger(Integer.MAX_VALUE);
+    private final AtomicInteger computedHere = new AtomicInteger();
+    private volatile String lastThreadComputingHere;
 
     public GatedComputePool(int threads, CurrentDeadline deadlines) {
         super(threads, deadlines);
@@ -46,6 +52,29 @@ public class GatedComputePool extends ComputePool {
             }
             return computation.get();
         });
+    }
+
+    @Override
+    public <T> T tryComputeHere(Function<Scratch, T> computation) {
+        if (gate.getCount() > 0) {
+            return null;
+        }
+        T result = super.tryComputeHere(computation);
+        if (result != null) {
+            computedHere.incrementAndGet();
+            lastThreadComputingHere = Thread.currentThread().getName();
+        }
+        return result;
+    }
+
+    /** Computations run on their callers' threads so far. */
+    public int computedHere() {
+        return computedHere.get();
+    }
+
+    /** The name of the thread of the last computation run on its caller's thread. */
+    public String lastThreadComputingHere() {
+        return lastThreadComputingHere;
     }
 
     /** From now on computations wait at the gate. */

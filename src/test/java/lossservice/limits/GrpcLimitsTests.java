@@ -60,6 +60,25 @@ class GrpcLimitsTests extends SmallLimitsApplicationTests {
     }
 
     @Test
+    void aSmallCallIsServedWholeOnTheEventLoopThatReadItAndWaitsForAWorkerOnlyWhenNoneIsFree() throws Exception {
+        int before = pool.computedHere();
+
+        assertThat(stub.modelInfer(seed()).getOutputsCount()).isPositive();
+
+        assertThat(pool.computedHere()).as("computed on the caller's thread").isEqualTo(before + 1);
+        assertThat(pool.lastThreadComputingHere()).as("a transport thread, not a call thread or a compute worker")
+                .doesNotStartWith("grpc-call-").doesNotStartWith("loss-compute-").contains("grpc");
+        assertThat(pool.held()).isZero();
+
+        pool.close(); // no scratch free for the caller's thread: the call goes to a call thread and waits for a worker
+        CompletableFuture<ModelInferResponse> waiting = CompletableFuture.supplyAsync(() -> stub.modelInfer(seed()));
+        pool.awaitHeld(1, java.time.Duration.ofSeconds(10));
+        pool.open();
+        assertThat(waiting.get(10, TimeUnit.SECONDS).getOutputsCount()).isPositive();
+        assertThat(pool.computedHere()).isEqualTo(before + 1);
+    }
+
+    @Test
     void withEveryPlaceTakenACallIsUnavailable() throws Exception {
         pool.close();
         CompletableFuture<ModelInferResponse> first = CompletableFuture.supplyAsync(() -> stub.modelInfer(seed()));

@@ -10,8 +10,9 @@ import org.springframework.util.unit.DataSize;
  * @param enabled  whether the gRPC server runs
  * @param port     its port, beside the HTTP one (0 picks a free one)
  * @param address  the address it binds, or empty for every interface
- * @param threads  the threads that take calls off the network and decode them; the computations themselves run on
- *                 the compute pool, behind the same admission as HTTP
+ * @param threads  the threads that serve the inference calls that may wait (for a place behind the same admission
+ *                 as HTTP, for a compute worker): all but the small ones that find both free at once, which the
+ *                 transport's event loops serve whole
  * @param flowControlWindow the HTTP/2 flow-control window of each call and connection: what a client may send
  *                 before the service reads it, held in the JVM's direct memory meanwhile. Smaller bounds that memory
  *                 when many clients send large messages at once; larger lets a large message arrive in fewer

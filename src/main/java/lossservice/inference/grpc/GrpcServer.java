@@ -93,8 +93,12 @@ public final class GrpcServer implements SmartLifecycle {
         serve(availability.getReadinessState());
         MetadataLimit metadataLimit = new MetadataLimit(properties.maxMetadataSize().toBytes());
         try {
+            service.serveOn(callExecutor);
             server = NettyServerBuilder.forAddress(address)
-                    .executor(callExecutor)
+                    // Calls run on the event loops that read them: none of the services waits there (health, reflection
+                    // and metadata answer at once; an inference call is served there only when small and nothing has
+                    // to be waited for, and handed to the call threads otherwise: InferenceGrpcService.modelInfer).
+                    .directExecutor()
                     // A message over the body limit is refused by the transport (RESOURCE_EXHAUSTED) before it is read.
                     .maxInboundMessageSize((int) Math.min(maxMessageBytes, Integer.MAX_VALUE))
                     .addService(MalformedMessages.guard(service.bindService(), onMalformed, Map.of(

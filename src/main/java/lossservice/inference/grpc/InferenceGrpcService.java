@@ -1,6 +1,8 @@
 package lossservice.inference.grpc;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.Context;
@@ -57,6 +59,11 @@ import org.springframework.http.HttpStatus;
 final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     static final String PROTOCOL = "grpc";
+    /**
+     * Inference calls of at most this many bytes may be served on the event loop that read them: a few thousand
+     * numbers, whose computation takes tens of microseconds.
+     */
+    static final int SERVED_HERE_MAX_BYTES = 16 * 1024;
     /** Whole violations up to about this many characters, then how many more (see {@link BoundedStatusMessages}). */
     private static final int DESCRIBED_VIOLATIONS_LENGTH = 3000;
 
@@ -71,6 +78,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     private final LimitsProperties limits;
     private final String name;
     private final String version;
+    private volatile Executor callThreads = Runnable::run;
 
     InferenceGrpcService(LossRegistry registry, LossExecutor executor, Admission admission, BodyMemory bodyMemory,
             LossMetrics metrics, ApplicationAvailability availability, LimitsProperties limits, String name,
@@ -123,29 +131,76 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         });
     }
 
+    /**
+     * Calls arrive on the transport's event loops. A small one (a message of at most {@link #SERVED_HERE_MAX_BYTES})
+     * that finds a place, and a scratch for its computation, free at once is served there whole, computation
+     * included: at 2x10 the hand-offs to a call thread and to a compute worker and back cost more than the call's
+     * own work. Every other call goes to the call threads, where it may wait for a place and for a worker.
+     */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> responses) {
-        handle(responses, () -> {
-            if (!ready()) {
-                throw Status.UNAVAILABLE.withDescription("The service is starting or shutting down; retry on another"
-                        + " instance or later.").asRuntimeException();
+        if (request.getSerializedSize() <= SERVED_HERE_MAX_BYTES) {
+            ModelInferResponse response;
+            try {
+                response = infer(request, true);
+            } catch (RuntimeException e) {
+                responses.onError(status(e));
+                return;
             }
-            LossDefinition definition = find(request.getModelName(), request.getModelVersion());
-            Deadline deadline = deadline();
-            long size = request.getSerializedSize();
-            // The message is already in memory: it counts against the bodies' memory as an HTTP body does, so many
-            // large calls at once are turned away (UNAVAILABLE) instead of piling up parsed on the heap.
-            try (BodyMemory.Hold held = bodyMemory.hold(size, size <= limits.smallRequestSize().toBytes(),
-                    limits.retryAfterSeconds());
-                    Admission.Place place = admission.admit(size, deadline)) {
-                InferenceRequest inference = GrpcTensors.request(request, definition.signature().inputs().size(),
-                        limits.maxElements());
-                ModelCalls.Call call = ModelCalls.toCall(definition, inference, limits.maxOutputElements());
-                LossResult result = executor.execute(definition, call.call(), PROTOCOL, deadline);
-                return GrpcTensors.response(definition.name(), ProtocolMetadata.VERSION, inference.id(),
-                        ModelCalls.outputs(call, result));
+            if (response != null) {
+                answer(responses, response);
+                return;
             }
-        });
+        }
+        try {
+            callThreads.execute(Context.current().wrap(() -> handle(responses, () -> infer(request, false))));
+        } catch (RejectedExecutionException e) {
+            responses.onError(Status.UNAVAILABLE.withDescription("The service is shutting down; retry on another"
+                    + " instance or later.").asRuntimeException());
+        }
+    }
+
+    /**
+     * Serves an inference call: {@code here}, on a thread that must not wait, only if a place and a compute scratch
+     * are free now (null otherwise, having computed nothing); else waiting for a place and computing on a worker.
+     */
+    private ModelInferResponse infer(ModelInferRequest request, boolean here) {
+        if (!ready()) {
+            throw Status.UNAVAILABLE.withDescription("The service is starting or shutting down; retry on another"
+                    + " instance or later.").asRuntimeException();
+        }
+        LossDefinition definition = find(request.getModelName(), request.getModelVersion());
+        Deadline deadline = deadline();
+        long size = request.getSerializedSize();
+        // The message is already in memory: it counts against the bodies' memory as an HTTP body does, so many
+        // large calls at once are turned away (UNAVAILABLE) instead of piling up parsed on the heap.
+        try (BodyMemory.Hold held = bodyMemory.hold(size, size <= limits.smallRequestSize().toBytes(),
+                limits.retryAfterSeconds());
+                Admission.Place place = here ? admission.tryAdmit(size) : admission.admit(size, deadline)) {
+            if (place == null) {
+                return null;
+            }
+            InferenceRequest inference = GrpcTensors.request(request, definition.signature().inputs().size(),
+                    limits.maxElements());
+            ModelCalls.Call call = ModelCalls.toCall(definition, inference, limits.maxOutputElements());
+            LossResult result;
+            if (here) {
+                deadline.check();
+                result = executor.tryExecuteHere(definition, call.call(), PROTOCOL);
+                if (result == null) {
+                    return null;
+                }
+            } else {
+                result = executor.execute(definition, call.call(), PROTOCOL, deadline);
+            }
+            return GrpcTensors.response(definition.name(), ProtocolMetadata.VERSION, inference.id(),
+                    ModelCalls.outputs(call, result));
+        }
+    }
+
+    /** The threads on which calls that may wait are served (the server runs every call on its event loops). */
+    void serveOn(Executor callThreads) {
+        this.callThreads = callThreads;
     }
 
     /** The service's deadline from now, or the client's when it comes first. */
