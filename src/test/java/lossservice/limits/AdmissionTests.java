@@ -82,6 +82,32 @@ class AdmissionTests {
         taken.close();
     }
 
+    @Test
+    void tryAdmitTakesOnlyAPlaceFreeNowAndNeverOvertakesAWaitingRequest() throws Exception {
+        Admission admission = new Admission(1, 1, SMALL, Duration.ofSeconds(10), 1);
+        Admission.Place large = admission.tryAdmit(5_000);
+        assertThat(large).as("a free place").isNotNull();
+        assertThat(admission.tryAdmit(5_000)).as("no place for a large one").isNull();
+        Admission.Place small = admission.tryAdmit(SMALL);
+        assertThat(small).as("the small place").isNotNull();
+        assertThat(admission.tryAdmit(10)).as("every place taken").isNull();
+        assertThat(admission.inProgress()).isEqualTo(2);
+
+        List<String> order = new CopyOnWriteArrayList<>();
+        Thread waiting = waiter(admission, 5_000, "waiting", order);
+        awaitWaiting(waiting);
+        small.close(); // the small place is free, but a request waits: tryAdmit does not take what it may get
+        assertThat(admission.tryAdmit(10)).as("not ahead of the waiting request").isNull();
+
+        large.close();
+        waiting.join();
+        assertThat(order).containsExactly("waiting");
+        Admission.Place after = admission.tryAdmit(SMALL);
+        assertThat(after).as("free again once nobody waits").isNotNull();
+        after.close();
+        assertThat(admission.inProgress()).isZero();
+    }
+
     private static Thread waiter(Admission admission, long size, String name, List<String> order) {
         Thread thread = new Thread(() -> {
             try (Admission.Place place = admission.admit(size, Deadline.after(Duration.ofSeconds(30)))) {
