@@ -103,10 +103,13 @@ class SwaggerUiBrowserTests {
         return options;
     }
 
-    /** springdoc.swagger-ui.try-it-out-enabled opens the editor already; otherwise press "Try it out". */
+    /**
+     * springdoc.swagger-ui.try-it-out-enabled opens the editor already; otherwise press "Try it out". The button is
+     * rendered after the operation opens: waited for, not looked up at once (on a busy machine it was not there yet).
+     */
     private static void clickTryItOut(WebDriverWait wait, WebElement operation) {
-        WebElement tryOut = wait.until(ExpectedConditions.elementToBeClickable(
-                operation.findElement(By.cssSelector("button.try-out__btn"))));
+        WebElement tryOut = wait.until(ExpectedConditions.elementToBeClickable(wait.until(
+                ExpectedConditions.presenceOfNestedElementLocatedBy(operation, By.cssSelector("button.try-out__btn")))));
         if (tryOut.getText().contains("Try it out")) {
             tryOut.click();
         }
