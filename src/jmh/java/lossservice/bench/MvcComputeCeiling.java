@@ -1,7 +1,6 @@
 package lossservice.bench;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 import lossservice.compute.ComputePool;
 import lossservice.loss.LossCall;
@@ -63,8 +62,7 @@ public class MvcComputeCeiling {
     private static final CrossEntropy DEFINITION = new CrossEntropy();
     private static String mode;
 
-    private final ThreadLocal<LossHarness> harnesses = ThreadLocal.withInitial(() -> new LossHarness(new CrossEntropy()));
-    private final ThreadLocal<LossCall> calls = ThreadLocal.withInitial(() -> harnesses.get().bind(PAYLOAD));
+    private final ThreadLocal<LossHarness> harnesses = ThreadLocal.withInitial(() -> new LossHarness(DEFINITION));
     private final ComputePool pool = new ComputePool(Runtime.getRuntime().availableProcessors());
     private final LossHarness binder = new LossHarness(new CrossEntropy());
     private final LossCall boundOnce = binder.bind(PAYLOAD);
@@ -82,7 +80,7 @@ public class MvcComputeCeiling {
         byte[] out = switch (mode) {
             case "fixed" -> answer;
             case "inline" -> {
-                harnesses.get().compute(calls.get());
+                harnesses.get().compute(boundOnce);
                 yield answer;
             }
             case "pool" -> {
@@ -128,6 +126,6 @@ public class MvcComputeCeiling {
     private byte[] answerOf(LossCall call) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         binder.encode(call, binder.compute(call), bytes);
-        return bytes.toString(StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+        return bytes.toByteArray();
     }
 }

@@ -41,13 +41,12 @@ public class ComputePool implements DisposableBean {
     /** How many small computations may run on their callers' threads at once. */
     static final int CALLER_SCRATCHES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
-    /** The computations of {@link #tryComputeHere}s now running, and the scratches made for them so far. */
-    private int callerScratchesMade;
-
     private final ExecutorService executor;
     private final CurrentDeadline currentDeadline;
-    /** The scratches of computations run on their callers' threads ({@link #tryComputeHere}). */
+    /** The free scratches of computations run on their callers' threads ({@link #tryComputeHere}). */
     private final BlockingQueue<Scratch> callerScratches;
+    /** How many of those scratches were made so far (made when first needed, at most {@link #CALLER_SCRATCHES}). */
+    private int callerScratchesMade;
 
     /** A pool whose computations outside a request get {@link #DEFAULT_DEADLINE}. */
     public ComputePool(int threads) {

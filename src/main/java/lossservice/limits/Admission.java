@@ -66,10 +66,9 @@ public class Admission {
         boolean small = size <= smallSize;
         lock.lock();
         try {
-            if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
-                // Nobody waits and a place is free: what grant() would hand this request at once, without a waiter.
-                arrivals++;
-                return take(small);
+            Place free = takeFreeNow(small);
+            if (free != null) {
+                return free;
             }
             Waiter me = new Waiter(size, arrivals++, small, lock.newCondition());
             waiting.add(me);
@@ -108,17 +107,24 @@ public class Admission {
      * for one (so a request that may not wait never overtakes those that do); null otherwise.
      */
     public Place tryAdmit(long size) {
-        boolean small = size <= smallSize;
         lock.lock();
         try {
-            if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
-                arrivals++;
-                return take(small);
-            }
-            return null;
+            return takeFreeNow(size <= smallSize);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * When nobody waits and a place is free, takes it: what grant() would hand the request at once, without a
+     * waiter; null otherwise. The lock is held.
+     */
+    private Place takeFreeNow(boolean small) {
+        if (waiting.isEmpty() && (freePlaces > 0 || small && freeSmallPlaces > 0)) {
+            arrivals++;
+            return take(small);
+        }
+        return null;
     }
 
     /** Requests admitted and not yet finished. */
