@@ -7,15 +7,21 @@
 # the answers without decoding them: on a 2-core machine the client shares the cores with the service, and a Java
 # client (JIT compilers included) took half a core from it.
 #
-# The gRPC client (CLIENT): h2load (Debian's nghttp2-client, the HTTP/2 counterpart of wrk: one event loop, no gRPC
-# library) posting the framed message with gRPC's headers, or grpc-load (bench/grpc-load.cc on gRPC C++'s generic
-# stub, a completion queue and a thread per caller), which takes a larger share of the two cores. h2load does not read
-# gRPC statuses (every answer is HTTP 200), so each payload is first sent once with curl, which must see grpc-status
-# 0, and the service's gRPC rejections during a run count as errors.
+# The gRPC client (CLIENT): h2-grpc-load (bench/h2-grpc-load.c, on libnghttp2: one event loop, no gRPC library, the
+# request in memory once and written many frames to a system call; it reads every call's HTTP status and grpc-status),
+# h2load (Debian's nghttp2-client, which reads a request body from its file with a pread for every 16 KB frame and
+# writes each frame with a system call of its own: 11-14 ms of CPU per 2048x1000 call where wrk takes 8-9 ms for the
+# same call over HTTP/1.1, on the cores the service runs on), or grpc-load (bench/grpc-load.cc on gRPC C++'s generic
+# stub, a completion queue and a thread per caller), which takes a larger share of the two cores still. h2load does
+# not read gRPC statuses (every answer is HTTP 200), so with it each payload is first sent once with curl, which must
+# see grpc-status 0, and the service's gRPC rejections during a run count as errors.
+#
+# Beside each side's rate, the CPU time per call of the service (from /proc) and of the load generator (its
+# rusage), medians over the runs: on two shared cores a client that takes more of them leaves less to the service.
 #
 #   bench/grpc.sh                  about 6 minutes
 #   DURATION=5 REPS=3 bench/grpc.sh
-#   CLIENT=grpc-load bench/grpc.sh
+#   CLIENT=h2load bench/grpc.sh
 #   CEILING=16 bench/grpc.sh       also bench's GrpcCeilingServer (grpc-java alone, a fixed answer of the service's
 #                                  size, 16 call threads like the service; CEILING=direct: calls on the event loops),
 #                                  in the same rounds: the most any grpc-java service reaches here
@@ -25,7 +31,7 @@
 #
 # Settings (environment): DURATION (s per run, 10), REPS (3), WARMUP (s per cell and side, 10), CONCURRENCY (8),
 # SIZES ("large xlarge small"), SERVICE_ARGS (more options of the service, e.g. --loss.grpc.threads=4),
-# SERVICE_PORT (18083), GRPC_PORT (18084), CLIENT (h2load), CEILING (unset), CEILING_PORT (18085), SKIP_BUILD=1,
+# SERVICE_PORT (18083), GRPC_PORT (18084), CLIENT (h2-grpc-load), CEILING (unset), CEILING_PORT (18085), SKIP_BUILD=1,
 # OUT.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -36,8 +42,10 @@ CLIENT_WARMUP=2   # s of each gRPC run not counted: connections up, the service'
 SERVICE_PORT=${SERVICE_PORT:-18083}
 GRPC_PORT=${GRPC_PORT:-18084}
 CEILING_PORT=${CEILING_PORT:-18085}
-CLIENT=${CLIENT:-h2load}
-case "$CLIENT" in h2load|grpc-load) ;; *) log "CLIENT: h2load or grpc-load, not $CLIENT"; exit 2 ;; esac
+CLIENT=${CLIENT:-h2-grpc-load}
+case "$CLIENT" in h2-grpc-load|h2load|grpc-load) ;;
+  *) log "CLIENT: h2-grpc-load, h2load or grpc-load, not $CLIENT"; exit 2 ;;
+esac
 OUT=${OUT:-$BENCH_ROOT/target/bench/grpc-$(date +%Y%m%d-%H%M%S)}
 
 trap stop_all EXIT
@@ -57,6 +65,18 @@ if [ "$CLIENT" = grpc-load ] && { ! [ -f /usr/include/grpcpp/grpcpp.h ] || ! com
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config >/dev/null 2>&1 \
     || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
       && apt-get -o DPkg::Lock::Timeout=600 install -y -qq libgrpc++-dev g++ pkg-config; }
+fi
+if [ "$CLIENT" = h2-grpc-load ] && { ! [ -f /usr/include/nghttp2/nghttp2.h ] || ! command -v gcc >/dev/null; }; then
+  log "installing libnghttp2-dev and gcc"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq libnghttp2-dev gcc >/dev/null 2>&1 \
+    || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && apt-get -o DPkg::Lock::Timeout=600 install -y -qq libnghttp2-dev gcc; }
+fi
+H2_GRPC_LOAD=$BENCH_ROOT/target/bench/h2-grpc-load
+if [ "$CLIENT" = h2-grpc-load ] && ! [ "$H2_GRPC_LOAD" -nt "$BENCH_ROOT/bench/h2-grpc-load.c" ]; then
+  log "compiling bench/h2-grpc-load.c"
+  mkdir -p "$(dirname "$H2_GRPC_LOAD")"
+  gcc -O2 -o "$H2_GRPC_LOAD" "$BENCH_ROOT/bench/h2-grpc-load.c" -lnghttp2
 fi
 GRPC_LOAD=$BENCH_ROOT/target/bench/grpc-load
 if [ "$CLIENT" = grpc-load ] && ! [ "$GRPC_LOAD" -nt "$BENCH_ROOT/bench/grpc-load.cc" ]; then
@@ -97,8 +117,10 @@ grpc_ok() {
 }
 grpc() {  # grpc SIZE SECONDS LOGFILE [PORT]: a RESULT line as wrk's
   local port=${4:-$GRPC_PORT}
-  if [ "$CLIENT" = grpc-load ]; then
-    timeout $(( $2 + 60 )) "$GRPC_LOAD" "127.0.0.1:$port" /inference.GRPCInferenceService/ModelInfer \
+  if [ "$CLIENT" != h2load ]; then
+    local load=$GRPC_LOAD
+    [ "$CLIENT" = grpc-load ] || load=$H2_GRPC_LOAD
+    timeout $(( $2 + 60 )) "$load" "127.0.0.1:$port" /inference.GRPCInferenceService/ModelInfer \
       "$OUT/payloads/$1.grpc" "$CONCURRENCY" "$2" "$CLIENT_WARMUP" >"$3" 2>&1 || true
     grep '^RESULT ' "$3" || echo "RESULT requests=0 duration_us=1 rps=0 p50_us=0 p99_us=0 status_errors=0 socket_errors=-1"
     return
@@ -126,6 +148,28 @@ http() {  # http SIZE SECONDS LOGFILE: V2 binary for large sizes, the JSON endpo
     run_wrk_v2 "http://127.0.0.1:$SERVICE_PORT/v2/models/cross-entropy/infer" "$OUT/payloads/$1.v2" "$CONCURRENCY" "$2" "$3"
   fi
 }
+# measured SIDE SIZE SECONDS LOGFILE: the RESULT line of a run of SIDE (http or grpc) with the CPU time per call of
+# the service (service_cpu_ms=) and of the load generator (client_cpu_ms=) added; the calls of the gRPC client's
+# warm-up count too (estimated at the run's rate). No command substitution around the run: its client would be a
+# grandchild of a subshell, and its CPU time not counted here.
+measured() {
+  local side=$1 service_before client_before service_after client_after line calls
+  service_before=$(service_cpu_s); times >"$OUT/.times"; client_before=$(children_cpu_s <"$OUT/.times")
+  "$@" >"$OUT/.result"
+  service_after=$(service_cpu_s); times >"$OUT/.times"; client_after=$(children_cpu_s <"$OUT/.times")
+  line=$(cat "$OUT/.result")
+  calls=$(awk -v r="$(field rps "$line")" -v d="$3" -v w="$([ "$side" = grpc ] && echo "$CLIENT_WARMUP" || echo 0)" \
+    'BEGIN { printf "%.1f\n", r * (d + w) }')
+  awk -v l="$line" -v c="$calls" -v s="$(awk -v a="$service_before" -v b="$service_after" 'BEGIN { print b - a }')" \
+    -v k="$(awk -v a="$client_before" -v b="$client_after" 'BEGIN { print b - a }')" \
+    'BEGIN { printf "%s service_cpu_ms=%.4f client_cpu_ms=%.4f\n", l, (c > 0 ? 1000 * s / c : 0), (c > 0 ? 1000 * k / c : 0) }'
+}
+service_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / hz }' "/proc/$pid/stat"; }
+# children_cpu_s: user and system seconds of the waited-for children, from the output of the shell's times builtin.
+children_cpu_s() {
+  awk 'NR == 2 { for (i = 1; i <= NF; i++) { split($i, t, "m"); sub(/s$/, "", t[2]); s += t[1] * 60 + t[2] } }
+    END { printf "%.3f\n", s }'
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 printf '%-7s %-11s %10s %8s %8s   %-11s %10s %8s %8s   %6s\n' size http "2xx/s" p50_ms p99_ms grpc "2xx/s" p50_ms \
@@ -140,8 +184,8 @@ for size in ${SIZES:-large xlarge small}; do
   [ -z "${CEILING:-}" ] || grpc "$size" "$WARMUP" "$OUT/warm-ceiling-$size.log" "$CEILING_PORT" >/dev/null
   : >"$OUT/$size.http"; : >"$OUT/$size.grpc"; : >"$OUT/$size.ceiling"
   for rep in $(seq "$REPS"); do
-    http "$size" "$DURATION" "$OUT/http-$size-$rep.log" >>"$OUT/$size.http"
-    grpc "$size" "$DURATION" "$OUT/grpc-$size-$rep.log" >>"$OUT/$size.grpc"
+    measured http "$size" "$DURATION" "$OUT/http-$size-$rep.log" >>"$OUT/$size.http"
+    measured grpc "$size" "$DURATION" "$OUT/grpc-$size-$rep.log" >>"$OUT/$size.grpc"
     [ -z "${CEILING:-}" ] \
       || grpc "$size" "$DURATION" "$OUT/ceiling-$size-$rep.log" "$CEILING_PORT" >>"$OUT/$size.ceiling"
   done
@@ -154,6 +198,12 @@ for size in ${SIZES:-large xlarge small}; do
     -v g9="$g_p99" 'BEGIN { printf "%-7s %-11s %10.1f %8.2f %8.2f   %-11s %10.1f %8.2f %8.2f   %5.2fx\n",
       s, l, hr, h5 / 1000, h9 / 1000, "grpc-raw", gr, g5 / 1000, g9 / 1000, (hr > 0 ? gr / hr : 0) }' \
     | tee -a "$OUT/summary.txt"
+  cpu() { for k in service_cpu_ms client_cpu_ms; do while read -r line; do field "$k" "$line"; done <"$1" | median; done \
+    | xargs; }
+  read -r h_service h_client < <(cpu "$OUT/$size.http")
+  read -r g_service g_client < <(cpu "$OUT/$size.grpc")
+  printf '%-7s cpu ms/call: service %.3f, client %.3f   cpu ms/call: service %.3f, client %.3f   (%s)\n' "" \
+    "$h_service" "$h_client" "$g_service" "$g_client" "$CLIENT" | tee -a "$OUT/summary.txt"
   if [ -n "${CEILING:-}" ]; then
     read -r c_rps c_p50 c_p99 < <(for k in rps p50_us p99_us; do while read -r line; do field "$k" "$line"; done \
       <"$OUT/$size.ceiling" | median; done | xargs)
