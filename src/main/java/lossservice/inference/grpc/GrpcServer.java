@@ -18,6 +18,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.AdaptiveByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -94,7 +95,7 @@ public final class GrpcServer implements SmartLifecycle {
         MetadataLimit metadataLimit = new MetadataLimit(properties.maxMetadataSize().toBytes());
         try {
             service.serveOn(callExecutor);
-            server = NettyServerBuilder.forAddress(address)
+            server = withFramingStatuses(NettyServerBuilder.forAddress(address))
                     // Calls run on the event loops that read them: none of the services waits there (health, reflection
                     // and metadata answer at once; an inference call is served there only when small and nothing has
                     // to be waited for, and handed to the call threads otherwise: InferenceGrpcService.modelInfer).
@@ -134,6 +135,12 @@ public final class GrpcServer implements SmartLifecycle {
             throw new UncheckedIOException("the gRPC server could not listen on " + address, e);
         }
         log.info("Open Inference Protocol over gRPC on port {}", server.getPort());
+    }
+
+    /** Broken gRPC framing answered INVALID_ARGUMENT instead of grpc-java's INTERNAL ({@link MalformedFraming}). */
+    private NettyServerBuilder withFramingStatuses(NettyServerBuilder builder) {
+        InternalProtocolNegotiator.ProtocolNegotiator negotiator = MalformedFraming.negotiator(onMalformed);
+        return negotiator == null ? builder : builder.protocolNegotiator(negotiator);
     }
 
     /** Health follows readiness: SERVING while the application accepts traffic. */

@@ -11,7 +11,9 @@ import java.nio.FloatBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -381,6 +383,44 @@ class GrpcInferenceTests {
             assertThat(polite.closedByServer()).as("no GOAWAY within the timeout").isFalse();
         }
         assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+    }
+
+    @Test
+    void brokenFramingIsInvalidArgument() throws Exception {
+        byte[] message = seed("cross-entropy").build().toByteArray();
+        // grpc-java's deframer ends each of these INTERNAL; the message prefix is a flags byte, then the length.
+        Map<String, byte[]> brokenFraming = new java.util.LinkedHashMap<>();
+        brokenFraming.put("reserved bits not zero", framed(0x02, message.length, message));
+        brokenFraming.put("compression not configured", framed(0x01, message.length, message));
+        brokenFraming.put("end-of-stream mid-frame", framed(0x00, message.length + 100, message));
+        brokenFraming.put("end-of-stream mid-frame ", new byte[] {0, 0, 0}); // a prefix cut short
+        String invalidRequests = "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
+        double rejectedBefore = metric(invalidRequests);
+        try (RawHttp2 connection = new RawHttp2(server.port())) {
+            connection.serverSettings();
+            int stream = 1;
+            for (Map.Entry<String, byte[]> broken : brokenFraming.entrySet()) {
+                connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer");
+                connection.lastData(stream, broken.getValue());
+                connection.flush();
+                Map<String, String> response = connection.response(stream);
+                assertThat(response).as(broken.getKey()).containsEntry("grpc-status",
+                        Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
+                assertThat(java.net.URLDecoder.decode(response.get("grpc-message"), StandardCharsets.UTF_8))
+                        .startsWith("The call's gRPC framing is malformed: ").contains(broken.getKey().strip());
+                stream += 2;
+            }
+            // The same connection, a call framed right.
+            connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer");
+            connection.lastData(stream, framed(0x00, message.length, message));
+            connection.flush();
+            assertThat(connection.response(stream)).containsEntry("grpc-status", "0");
+        }
+        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(brokenFraming.size());
+    }
+
+    private static byte[] framed(int flags, int length, byte[] message) {
+        return java.nio.ByteBuffer.allocate(5 + message.length).put((byte) flags).putInt(length).put(message).array();
     }
 
     @Test

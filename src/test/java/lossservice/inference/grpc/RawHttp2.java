@@ -11,12 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+
 /**
  * An HTTP/2 connection written frame by frame (RFC 9113), for what a gRPC library would never send: a flood of
- * streams opened and reset at once. Headers are HPACK literals without indexing (RFC 7541), so no table is kept.
+ * streams opened and reset at once, messages framed wrong. Headers sent are HPACK literals without indexing
+ * (RFC 7541), so no table is kept; the server's are decoded with Netty's HPACK decoder.
  */
 final class RawHttp2 implements AutoCloseable {
 
+    static final int DATA = 0x0;
     static final int SETTINGS = 0x4;
     static final int HEADERS = 0x1;
     static final int RST_STREAM = 0x3;
@@ -30,6 +37,8 @@ final class RawHttp2 implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    /** The server's header blocks, decoded in the order they came (HPACK keeps a table across them). */
+    private final DefaultHttp2HeadersDecoder headers = new DefaultHttp2HeadersDecoder(false);
 
     RawHttp2(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
@@ -74,6 +83,41 @@ final class RawHttp2 implements AutoCloseable {
         string(block, "te");
         string(block, "trailers");
         frame(HEADERS, 0x4, id, block.toByteArray()); // END_HEADERS
+    }
+
+    /** Sends {@code payload} on stream {@code id} in one DATA frame, the last of the request. */
+    void lastData(int id, byte[] payload) throws IOException {
+        frame(DATA, 0x1, id, payload); // END_STREAM
+    }
+
+    /**
+     * The headers and trailers the server sent on stream {@code id}, read until its last frame (headers with
+     * END_STREAM, or a reset: then {@code "reset"} holds the error code).
+     */
+    Map<String, String> response(int id) throws IOException {
+        Map<String, String> response = new HashMap<>();
+        while (true) {
+            Frame frame = read();
+            if (frame.type() == HEADERS) {
+                Http2Headers block;
+                try {
+                    block = headers.decodeHeaders(frame.stream(), Unpooled.wrappedBuffer(frame.payload()));
+                } catch (Http2Exception e) {
+                    throw new IOException("the server's headers cannot be decoded", e);
+                }
+                if (frame.stream() == id) {
+                    block.forEach(header -> response.put(header.getKey().toString(), header.getValue().toString()));
+                    if ((frame.flags() & 0x1) != 0) {
+                        return response;
+                    }
+                }
+            } else if (frame.type() == RST_STREAM && frame.stream() == id) {
+                response.put("reset", Integer.toString(java.nio.ByteBuffer.wrap(frame.payload()).getInt()));
+                return response;
+            } else if (frame.type() == DATA && frame.stream() == id && (frame.flags() & 0x1) != 0) {
+                return response;
+            }
+        }
     }
 
     /** Cancels stream {@code id}. */
