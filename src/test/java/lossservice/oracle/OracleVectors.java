@@ -272,6 +272,34 @@ public final class OracleVectors {
     public record Tolerance(double atol, double rtol) {
     }
 
+    /**
+     * A documented answer against the service's: the same fields, arrays, texts and integers, and the other numbers
+     * within the float32 tolerance. The last bits of a float32 computation differ between CPUs (ND4J and OpenBLAS
+     * choose their kernels by the instruction set: a gradient of an example written on an Intel machine came out one
+     * or two units in the last place apart on an AMD one), so an example is its answer to float precision, not to
+     * the bit.
+     */
+    public static void assertSameDocument(String path, JsonNode expected, JsonNode actual) {
+        if (expected.isObject()) {
+            assertThat(actual.isObject()).as(path + " is an object, found " + actual).isTrue();
+            assertThat(actual.propertyNames()).as(path + " fields").containsExactlyInAnyOrderElementsOf(
+                    expected.propertyNames());
+            for (Map.Entry<String, JsonNode> field : expected.properties()) {
+                assertSameDocument(path + "/" + field.getKey(), field.getValue(), actual.get(field.getKey()));
+            }
+        } else if (expected.isArray()) {
+            assertThat(actual.isArray()).as(path + " is an array, found " + actual).isTrue();
+            assertThat(actual.size()).as(path + " length").isEqualTo(expected.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertSameDocument(path + "/" + i, expected.get(i), actual.get(i));
+            }
+        } else if (expected.isFloatingPointNumber() || (expected.isNumber() && !actual.isIntegralNumber())) {
+            assertClose(path, expected, actual);
+        } else {
+            assertThat(actual).as(path).isEqualTo(expected);
+        }
+    }
+
     /** Element-wise comparison of numbers or nested arrays of numbers, at the float32 tolerance. */
     public static void assertClose(String path, JsonNode expected, JsonNode actual) {
         assertClose(path, expected, actual, new Tolerance(ATOL, RTOL));
