@@ -95,7 +95,7 @@ public final class GrpcServer implements SmartLifecycle {
         MetadataLimit metadataLimit = new MetadataLimit(properties.maxMetadataSize().toBytes());
         try {
             service.serveOn(callExecutor);
-            server = withFramingStatuses(NettyServerBuilder.forAddress(address))
+            server = withMalformedCallStatuses(NettyServerBuilder.forAddress(address))
                     // Calls run on the event loops that read them: none of the services waits there (health, reflection
                     // and metadata answer at once; an inference call is served there only when small and nothing has
                     // to be waited for, and handed to the call threads otherwise: InferenceGrpcService.modelInfer).
@@ -137,9 +137,12 @@ public final class GrpcServer implements SmartLifecycle {
         log.info("Open Inference Protocol over gRPC on port {}", server.getPort());
     }
 
-    /** Broken gRPC framing answered INVALID_ARGUMENT instead of grpc-java's INTERNAL ({@link MalformedFraming}). */
-    private NettyServerBuilder withFramingStatuses(NettyServerBuilder builder) {
-        InternalProtocolNegotiator.ProtocolNegotiator negotiator = MalformedFraming.negotiator(onMalformed);
+    /**
+     * Broken gRPC framing and a bad grpc-timeout answered INVALID_ARGUMENT instead of grpc-java's INTERNAL
+     * ({@link MalformedCalls}).
+     */
+    private NettyServerBuilder withMalformedCallStatuses(NettyServerBuilder builder) {
+        InternalProtocolNegotiator.ProtocolNegotiator negotiator = MalformedCalls.negotiator(onMalformed);
         return negotiator == null ? builder : builder.protocolNegotiator(negotiator);
     }
 

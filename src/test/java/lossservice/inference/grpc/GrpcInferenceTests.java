@@ -419,6 +419,43 @@ class GrpcInferenceTests {
         assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(brokenFraming.size());
     }
 
+    @Test
+    void aGrpcTimeoutThatIsNotATimeoutIsInvalidArgument() throws Exception {
+        byte[] message = framed(0x00, seed("cross-entropy").build().toByteArray().length,
+                seed("cross-entropy").build().toByteArray());
+        String invalidRequests = "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
+        double rejectedBefore = metric(invalidRequests);
+        // grpc-java resets the stream (INTERNAL_ERROR) on each of these before the call is made.
+        List<String> notTimeouts = List.of("1x", "123456789S", "S", "-5S", "ten seconds");
+        try (RawHttp2 connection = new RawHttp2(server.port())) {
+            connection.serverSettings();
+            int stream = 1;
+            for (String timeout : notTimeouts) {
+                connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer", "grpc-timeout", timeout);
+                connection.lastData(stream, message);
+                connection.flush();
+                Map<String, String> response = connection.response(stream);
+                assertThat(response).as(timeout).containsEntry("grpc-status",
+                        Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
+                assertThat(response.get("grpc-message")).startsWith("The grpc-timeout header is not a timeout");
+                stream += 2;
+            }
+            // The same connection, calls with a timeout and without one.
+            for (String timeout : List.of("10S", "")) {
+                if (timeout.isEmpty()) {
+                    connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer");
+                } else {
+                    connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer", "grpc-timeout", timeout);
+                }
+                connection.lastData(stream, message);
+                connection.flush();
+                assertThat(connection.response(stream)).as(timeout).containsEntry("grpc-status", "0");
+                stream += 2;
+            }
+        }
+        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(notTimeouts.size());
+    }
+
     private static byte[] framed(int flags, int length, byte[] message) {
         return java.nio.ByteBuffer.allocate(5 + message.length).put((byte) flags).putInt(length).put(message).array();
     }

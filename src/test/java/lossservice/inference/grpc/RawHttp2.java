@@ -71,8 +71,8 @@ final class RawHttp2 implements AutoCloseable {
         }
     }
 
-    /** Opens stream {@code id} as a gRPC call of {@code path}, its headers only. */
-    void openCall(int id, String path) throws IOException {
+    /** Opens stream {@code id} as a gRPC call of {@code path}, its headers only, with {@code more} (name, value..). */
+    void openCall(int id, String path, String... more) throws IOException {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(0x83); // :method POST (static table, indexed)
         block.write(0x86); // :scheme http
@@ -82,6 +82,11 @@ final class RawHttp2 implements AutoCloseable {
         block.write(0x00); // te: trailers, a new name
         string(block, "te");
         string(block, "trailers");
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            block.write(0x00);
+            string(block, more[i]);
+            string(block, more[i + 1]);
+        }
         frame(HEADERS, 0x4, id, block.toByteArray()); // END_HEADERS
     }
 

@@ -2,6 +2,7 @@ package lossservice.inference.grpc;
 
 import java.lang.reflect.Method;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
@@ -12,30 +13,45 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2FrameListener;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2FrameListenerDecorator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls whose gRPC framing is broken end INVALID_ARGUMENT. grpc-java's deframer ends with INTERNAL, the status of a
- * fault of the server, a call whose message prefix has reserved flag bits set, whose message is flagged compressed
- * though the call declared no encoding, or whose request ends in the middle of a message (or of its five-byte
- * prefix); its transport sends that status itself, where no interceptor sees it. {@link #negotiator} is grpc-java's
- * plaintext negotiator that also puts, behind each connection's HTTP/2 handler, a handler that turns those statuses
- * into INVALID_ARGUMENT (the deframer's description kept) on their way to the transport.
+ * Calls broken below their message end INVALID_ARGUMENT, where grpc-java's transport ends them with a status of a
+ * fault of the server, sent by the transport itself where no interceptor sees it:
  *
- * <p>The statuses travel in a command of grpc-java's Netty transport that is not public
+ * <ul>
+ * <li>broken gRPC framing, which grpc-java's deframer ends INTERNAL: a message prefix with reserved flag bits set, a
+ * message flagged compressed though the call declared no encoding, a request that ends in the middle of a message
+ * (or of its five-byte prefix);</li>
+ * <li>a {@code grpc-timeout} header that is not a timeout (1 to 8 digits and a unit), on which grpc-java resets the
+ * stream with INTERNAL_ERROR before the call is made.</li>
+ * </ul>
+ *
+ * {@link #negotiator} is grpc-java's plaintext negotiator that also puts, behind each connection's HTTP/2 handler,
+ * a handler that turns the deframer's statuses into INVALID_ARGUMENT (its description kept) on their way to the
+ * transport, and reads the request headers before grpc-java does, answering a call with a bad timeout itself.
+ *
+ * <p>The deframer's statuses travel in a command of grpc-java's Netty transport that is not public
  * ({@code CancelServerStreamCommand}: made by a failed deframing only "with reason", so that its status is sent in
  * trailers), reached here by reflection. If a grpc-java release changes it, {@link #negotiator} says so in the log
- * and returns null: calls are then served as grpc-java serves them, and the test of broken framing fails.
+ * and returns null: calls are then served as grpc-java serves them, and the tests of broken calls fail.
  */
-final class MalformedFraming {
+final class MalformedCalls {
 
-    private static final Logger log = LoggerFactory.getLogger(MalformedFraming.class);
+    private static final Logger log = LoggerFactory.getLogger(MalformedCalls.class);
     private static final Command COMMAND = Command.find();
+    private static final AsciiString GRPC_TIMEOUT = AsciiString.of("grpc-timeout");
 
-    private MalformedFraming() {
+    private MalformedCalls() {
     }
 
     /**
@@ -57,6 +73,8 @@ final class MalformedFraming {
 
             @Override
             public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
+                grpcHandler.decoder().frameListener(new TimeoutCheck(grpcHandler, grpcHandler.decoder().frameListener(),
+                        onRefused));
                 ChannelHandler negotiation = plaintext.newHandler(grpcHandler);
                 return new ChannelHandlerAdapter() {
                     @Override
@@ -89,6 +107,71 @@ final class MalformedFraming {
         public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
             context.write(COMMAND.isDeframingFailure(message) ? COMMAND.invalidArgument(message, onRefused) : message,
                     promise);
+        }
+    }
+
+    /**
+     * Answers a call whose {@code grpc-timeout} is not a timeout (gRPC: 1 to 8 digits, then H, M, S, m, u or n)
+     * INVALID_ARGUMENT in trailers alone, and resets its stream (NO_ERROR: the answer is complete, send no more), before
+     * grpc-java, which would reset it INTERNAL_ERROR, sees it.
+     */
+    private static final class TimeoutCheck extends Http2FrameListenerDecorator {
+        private static final Pattern TIMEOUT = Pattern.compile("[0-9]{1,8}[HMSmun]");
+        private static final String REFUSAL = "The grpc-timeout header is not a timeout: a timeout is 1 to 8 digits"
+                + " and a unit, H, M, S, m, u or n (\"250m\": 250 milliseconds).";
+
+        private final GrpcHttp2ConnectionHandler connection;
+        private final Consumer<Status> onRefused;
+
+        TimeoutCheck(GrpcHttp2ConnectionHandler connection, Http2FrameListener listener, Consumer<Status> onRefused) {
+            super(listener);
+            this.connection = connection;
+            this.onRefused = onRefused;
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext context, int streamId, Http2Headers headers, int padding,
+                boolean endOfStream) throws Http2Exception {
+            if (timeoutIsValid(headers)) {
+                super.onHeadersRead(context, streamId, headers, padding, endOfStream);
+            } else {
+                refuse(context, streamId);
+            }
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext context, int streamId, Http2Headers headers,
+                int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream)
+                throws Http2Exception {
+            if (timeoutIsValid(headers)) {
+                super.onHeadersRead(context, streamId, headers, streamDependency, weight, exclusive, padding,
+                        endOfStream);
+            } else {
+                refuse(context, streamId);
+            }
+        }
+
+        /** True unless these are a call's headers (not its trailers) with a grpc-timeout that is not a timeout. */
+        private static boolean timeoutIsValid(Http2Headers headers) {
+            if (headers.get(GRPC_TIMEOUT) == null || headers.method() == null) {
+                return true;
+            }
+            for (CharSequence timeout : headers.getAll(GRPC_TIMEOUT)) {
+                if (!TIMEOUT.matcher(timeout).matches()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void refuse(ChannelHandlerContext context, int streamId) {
+            Status status = Status.INVALID_ARGUMENT.withDescription(REFUSAL);
+            onRefused.accept(status);
+            Http2Headers trailers = new DefaultHttp2Headers().status("200").set("content-type", "application/grpc")
+                    .set("grpc-status", Integer.toString(status.getCode().value()))
+                    .set("grpc-message", status.getDescription()); // printable ASCII without '%': as encoded
+            connection.encoder().writeHeaders(context, streamId, trailers, 0, true, context.newPromise());
+            connection.resetStream(context, streamId, Http2Error.NO_ERROR.code(), context.newPromise());
         }
     }
 
