@@ -18,7 +18,6 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.AdaptiveByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -142,8 +141,7 @@ public final class GrpcServer implements SmartLifecycle {
      * ({@link MalformedCalls}).
      */
     private NettyServerBuilder withMalformedCallStatuses(NettyServerBuilder builder) {
-        InternalProtocolNegotiator.ProtocolNegotiator negotiator = MalformedCalls.negotiator(onMalformed);
-        return negotiator == null ? builder : builder.protocolNegotiator(negotiator);
+        return builder.protocolNegotiator(MalformedCalls.negotiator(onMalformed));
     }
 
     /** Health follows readiness: SERVING while the application accepts traffic. */

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The deframer's statuses travel in a command of grpc-java's Netty transport that is not public
  * ({@code CancelServerStreamCommand}: made by a failed deframing only "with reason", so that its status is sent in
- * trailers), reached here by reflection. If a grpc-java release changes it, {@link #negotiator} says so in the log
- * and returns null: calls are then served as grpc-java serves them, and the tests of broken calls fail.
+ * trailers), reached here by reflection. If a grpc-java release changes it, the log says so at start-up and those
+ * calls end as grpc-java ends them, which the test of broken framing catches.
  */
 final class MalformedCalls {
 
@@ -55,15 +55,12 @@ final class MalformedCalls {
     }
 
     /**
-     * grpc-java's plaintext negotiator with the handler of broken framing, or null if this grpc-java's transport is
-     * not the one it knows.
+     * grpc-java's plaintext negotiator with the check of timeouts and, unless this grpc-java's transport is not the
+     * one it knows, the rewriting of the deframer's statuses.
      *
-     * @param onRefused told of the status of every call whose framing was broken (the rejection metric)
+     * @param onRefused told of the status of every call refused here (the rejection metric)
      */
     static InternalProtocolNegotiator.ProtocolNegotiator negotiator(Consumer<Status> onRefused) {
-        if (COMMAND == null) {
-            return null;
-        }
         InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
         return new InternalProtocolNegotiator.ProtocolNegotiator() {
             @Override
@@ -82,7 +79,9 @@ final class MalformedCalls {
                         // In this handler's place: the negotiation (which puts the HTTP/2 handler in its own place
                         // once done), then the rewriting, so that the transport's commands pass it on their way to
                         // the HTTP/2 handler.
-                        context.pipeline().addAfter(context.name(), null, new Rewriting(onRefused));
+                        if (COMMAND != null) {
+                            context.pipeline().addAfter(context.name(), null, new Rewriting(onRefused));
+                        }
                         context.pipeline().replace(this, null, negotiation);
                     }
                 };
