@@ -1,6 +1,7 @@
 package lossservice.inference.grpc;
 
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -8,11 +9,13 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
@@ -33,12 +36,14 @@ import org.slf4j.LoggerFactory;
  * message flagged compressed though the call declared no encoding, a request that ends in the middle of a message
  * (or of its five-byte prefix);</li>
  * <li>a {@code grpc-timeout} header that is not a timeout (1 to 8 digits and a unit), on which grpc-java resets the
- * stream with INTERNAL_ERROR before the call is made.</li>
+ * stream with INTERNAL_ERROR before the call is made;</li>
+ * <li>a request that is not a gRPC call (a {@code content-type} other than gRPC's, a method other than POST), which
+ * grpc-java answers HTTP 415 or 405 with grpc-status INTERNAL.</li>
  * </ul>
  *
  * {@link #negotiator} is grpc-java's plaintext negotiator that also puts, behind each connection's HTTP/2 handler,
  * a handler that turns the deframer's statuses into INVALID_ARGUMENT (its description kept) on their way to the
- * transport, and reads the request headers before grpc-java does, answering a call with a bad timeout itself.
+ * transport, and reads the request headers before grpc-java does, answering the others itself.
  *
  * <p>The deframer's statuses travel in a command of grpc-java's Netty transport that is not public
  * ({@code CancelServerStreamCommand}: made by a failed deframing only "with reason", so that its status is sent in
@@ -49,13 +54,12 @@ final class MalformedCalls {
 
     private static final Logger log = LoggerFactory.getLogger(MalformedCalls.class);
     private static final Command COMMAND = Command.find();
-    private static final AsciiString GRPC_TIMEOUT = AsciiString.of("grpc-timeout");
 
     private MalformedCalls() {
     }
 
     /**
-     * grpc-java's plaintext negotiator with the check of timeouts and, unless this grpc-java's transport is not the
+     * grpc-java's plaintext negotiator with the check of headers and, unless this grpc-java's transport is not the
      * one it knows, the rewriting of the deframer's statuses.
      *
      * @param onRefused told of the status of every call refused here (the rejection metric)
@@ -70,7 +74,7 @@ final class MalformedCalls {
 
             @Override
             public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-                grpcHandler.decoder().frameListener(new TimeoutCheck(grpcHandler, grpcHandler.decoder().frameListener(),
+                grpcHandler.decoder().frameListener(new HeadersCheck(grpcHandler, grpcHandler.decoder().frameListener(),
                         onRefused));
                 ChannelHandler negotiation = plaintext.newHandler(grpcHandler);
                 return new ChannelHandlerAdapter() {
@@ -110,19 +114,23 @@ final class MalformedCalls {
     }
 
     /**
-     * Answers a call whose {@code grpc-timeout} is not a timeout (gRPC: 1 to 8 digits, then H, M, S, m, u or n)
-     * INVALID_ARGUMENT in trailers alone, and resets its stream (NO_ERROR: the answer is complete, send no more), before
-     * grpc-java, which would reset it INTERNAL_ERROR, sees it.
+     * Reads a call's headers before grpc-java does, and answers those it would end with a status of a fault of the
+     * server, or reset: a {@code content-type} that is not gRPC's (HTTP 415) and a method other than POST (HTTP 405),
+     * as grpc-java answers them but INVALID_ARGUMENT; a {@code grpc-timeout} that is not a timeout (gRPC: 1 to 8
+     * digits, then H, M, S, m, u or n), INVALID_ARGUMENT in trailers alone. Each stream answered here is then reset
+     * NO_ERROR (the answer is complete: send no more). A path that does not start with "/" is left to grpc-java
+     * (404, UNIMPLEMENTED), which looks at it first.
      */
-    private static final class TimeoutCheck extends Http2FrameListenerDecorator {
+    private static final class HeadersCheck extends Http2FrameListenerDecorator {
         private static final Pattern TIMEOUT = Pattern.compile("[0-9]{1,8}[HMSmun]");
-        private static final String REFUSAL = "The grpc-timeout header is not a timeout: a timeout is 1 to 8 digits"
-                + " and a unit, H, M, S, m, u or n (\"250m\": 250 milliseconds).";
+        private static final AsciiString GRPC_TIMEOUT = AsciiString.of("grpc-timeout");
+        private static final AsciiString GRPC_CONTENT_TYPE = AsciiString.of("application/grpc");
+        private static final int ECHOED_CHARACTERS = 100;
 
         private final GrpcHttp2ConnectionHandler connection;
         private final Consumer<Status> onRefused;
 
-        TimeoutCheck(GrpcHttp2ConnectionHandler connection, Http2FrameListener listener, Consumer<Status> onRefused) {
+        HeadersCheck(GrpcHttp2ConnectionHandler connection, Http2FrameListener listener, Consumer<Status> onRefused) {
             super(listener);
             this.connection = connection;
             this.onRefused = onRefused;
@@ -131,10 +139,8 @@ final class MalformedCalls {
         @Override
         public void onHeadersRead(ChannelHandlerContext context, int streamId, Http2Headers headers, int padding,
                 boolean endOfStream) throws Http2Exception {
-            if (timeoutIsValid(headers)) {
+            if (!refused(context, streamId, headers)) {
                 super.onHeadersRead(context, streamId, headers, padding, endOfStream);
-            } else {
-                refuse(context, streamId);
             }
         }
 
@@ -142,35 +148,95 @@ final class MalformedCalls {
         public void onHeadersRead(ChannelHandlerContext context, int streamId, Http2Headers headers,
                 int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream)
                 throws Http2Exception {
-            if (timeoutIsValid(headers)) {
+            if (!refused(context, streamId, headers)) {
                 super.onHeadersRead(context, streamId, headers, streamDependency, weight, exclusive, padding,
                         endOfStream);
-            } else {
-                refuse(context, streamId);
             }
         }
 
-        /** True unless these are a call's headers (not its trailers) with a grpc-timeout that is not a timeout. */
-        private static boolean timeoutIsValid(Http2Headers headers) {
-            if (headers.get(GRPC_TIMEOUT) == null || headers.method() == null) {
+        /** Answers and resets the stream if its headers (a call's, not its trailers) are refused here. */
+        private boolean refused(ChannelHandlerContext context, int streamId, Http2Headers headers) {
+            CharSequence path = headers.path();
+            if (headers.method() == null || path == null || path.length() == 0 || path.charAt(0) != '/') {
+                return false;
+            }
+            CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
+            if (!isGrpc(contentType)) {
+                refuse(context, streamId, 415, "Content-Type '" + echo(contentType) + "' is not supported: a gRPC"
+                        + " call's is application/grpc.");
                 return true;
             }
-            for (CharSequence timeout : headers.getAll(GRPC_TIMEOUT)) {
-                if (!TIMEOUT.matcher(timeout).matches()) {
-                    return false;
+            if (!AsciiString.contentEquals("POST", headers.method())) {
+                refuse(context, streamId, 405, "Method '" + echo(headers.method()) + "' is not supported: a gRPC"
+                        + " call is a POST.");
+                return true;
+            }
+            if (headers.get(GRPC_TIMEOUT) != null) {
+                for (CharSequence timeout : headers.getAll(GRPC_TIMEOUT)) {
+                    if (!TIMEOUT.matcher(timeout).matches()) {
+                        refuse(context, streamId, 200, "The grpc-timeout header is not a timeout: a timeout is 1 to 8"
+                                + " digits and a unit, H, M, S, m, u or n (\"250m\": 250 milliseconds).");
+                        return true;
+                    }
                 }
             }
-            return true;
+            return false;
         }
 
-        private void refuse(ChannelHandlerContext context, int streamId) {
-            Status status = Status.INVALID_ARGUMENT.withDescription(REFUSAL);
+        /** As grpc-java's own test: application/grpc, alone or followed by "+" (a format) or ";" (parameters). */
+        private static boolean isGrpc(CharSequence contentType) {
+            if (contentType == null || contentType.length() < GRPC_CONTENT_TYPE.length()
+                    || !AsciiString.regionMatches(contentType, true, 0, GRPC_CONTENT_TYPE, 0,
+                            GRPC_CONTENT_TYPE.length())) {
+                return false;
+            }
+            if (contentType.length() == GRPC_CONTENT_TYPE.length()) {
+                return true;
+            }
+            char next = contentType.charAt(GRPC_CONTENT_TYPE.length());
+            return next == '+' || next == ';';
+        }
+
+        private static String echo(CharSequence value) {
+            if (value == null) {
+                return "null";
+            }
+            return value.length() <= ECHOED_CHARACTERS ? value.toString()
+                    : value.subSequence(0, ECHOED_CHARACTERS) + "...";
+        }
+
+        /**
+         * INVALID_ARGUMENT: in trailers alone for a gRPC call (HTTP 200); otherwise, as grpc-java answers a request
+         * that is not a gRPC call, in headers with that HTTP status and the description as a text body.
+         */
+        private void refuse(ChannelHandlerContext context, int streamId, int httpStatus, String description) {
+            Status status = Status.INVALID_ARGUMENT.withDescription(description);
             onRefused.accept(status);
-            Http2Headers trailers = new DefaultHttp2Headers().status("200").set("content-type", "application/grpc")
+            boolean call = httpStatus == 200;
+            Http2Headers answer = new DefaultHttp2Headers().status(Integer.toString(httpStatus))
+                    .set(HttpHeaderNames.CONTENT_TYPE, call ? "application/grpc" : "text/plain; charset=utf-8")
                     .set("grpc-status", Integer.toString(status.getCode().value()))
-                    .set("grpc-message", status.getDescription()); // printable ASCII without '%': as encoded
-            connection.encoder().writeHeaders(context, streamId, trailers, 0, true, context.newPromise());
+                    .set("grpc-message", percentEncoded(description));
+            connection.encoder().writeHeaders(context, streamId, answer, 0, call, context.newPromise());
+            if (!call) {
+                connection.encoder().writeData(context, streamId,
+                        Unpooled.copiedBuffer(description, StandardCharsets.UTF_8), 0, true, context.newPromise());
+            }
             connection.resetStream(context, streamId, Http2Error.NO_ERROR.code(), context.newPromise());
+        }
+
+        /** gRPC's encoding of grpc-message: UTF-8, every byte outside printable ASCII, and "%", as %XX. */
+        private static String percentEncoded(String description) {
+            StringBuilder encoded = new StringBuilder(description.length());
+            for (byte b : description.getBytes(StandardCharsets.UTF_8)) {
+                if (b >= ' ' && b <= '~' && b != '%') {
+                    encoded.append((char) b);
+                } else {
+                    encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+                }
+            }
+            return encoded.toString();
         }
     }
 

@@ -420,40 +420,56 @@ class GrpcInferenceTests {
     }
 
     @Test
-    void aGrpcTimeoutThatIsNotATimeoutIsInvalidArgument() throws Exception {
-        byte[] message = framed(0x00, seed("cross-entropy").build().toByteArray().length,
-                seed("cross-entropy").build().toByteArray());
+    void headersGrpcJavaWouldEndInternalAreInvalidArgument() throws Exception {
+        byte[] request = seed("cross-entropy").build().toByteArray();
+        byte[] message = framed(0x00, request.length, request);
         String invalidRequests = "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
         double rejectedBefore = metric(invalidRequests);
-        // grpc-java resets the stream (INTERNAL_ERROR) on each of these before the call is made.
-        List<String> notTimeouts = List.of("1x", "123456789S", "S", "-5S", "ten seconds");
+        String path = "/inference.GRPCInferenceService/ModelInfer";
+        int refused = 0;
         try (RawHttp2 connection = new RawHttp2(server.port())) {
             connection.serverSettings();
             int stream = 1;
-            for (String timeout : notTimeouts) {
-                connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer", "grpc-timeout", timeout);
+            // grpc-java resets the stream (INTERNAL_ERROR) on each of these before the call is made.
+            for (String timeout : List.of("1x", "123456789S", "S", "-5S", "ten seconds")) {
+                connection.openCall(stream, path, "grpc-timeout", timeout);
                 connection.lastData(stream, message);
                 connection.flush();
                 Map<String, String> response = connection.response(stream);
-                assertThat(response).as(timeout).containsEntry("grpc-status",
+                assertThat(response).as(timeout).containsEntry(":status", "200").containsEntry("grpc-status",
                         Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
                 assertThat(response.get("grpc-message")).startsWith("The grpc-timeout header is not a timeout");
                 stream += 2;
+                refused++;
             }
-            // The same connection, calls with a timeout and without one.
-            for (String timeout : List.of("10S", "")) {
-                if (timeout.isEmpty()) {
-                    connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer");
-                } else {
-                    connection.openCall(stream, "/inference.GRPCInferenceService/ModelInfer", "grpc-timeout", timeout);
-                }
+            // grpc-java answers these HTTP 415 and 405 with grpc-status INTERNAL.
+            Map<String, String[]> notCalls = Map.of("415", new String[] {"POST", "application/json"},
+                    "415 ", new String[] {"POST", null}, "405", new String[] {"PUT", "application/grpc"});
+            for (Map.Entry<String, String[]> notCall : notCalls.entrySet()) {
+                connection.openRequest(stream, notCall.getValue()[0], path, notCall.getValue()[1]);
                 connection.lastData(stream, message);
                 connection.flush();
-                assertThat(connection.response(stream)).as(timeout).containsEntry("grpc-status", "0");
+                Map<String, String> response = connection.response(stream);
+                assertThat(response).as(notCall.getKey()).containsEntry(":status", notCall.getKey().strip())
+                        .containsEntry("grpc-status", Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
+                assertThat(response.get("grpc-message")).contains("is not supported");
+                stream += 2;
+                refused++;
+            }
+            // The same connection: calls with a timeout, without one, and with a content type of gRPC's form.
+            for (String[] call : List.of(new String[] {"grpc-timeout", "10S"}, new String[0])) {
+                connection.openCall(stream, path, call);
+                connection.lastData(stream, message);
+                connection.flush();
+                assertThat(connection.response(stream)).as(String.join(" ", call)).containsEntry("grpc-status", "0");
                 stream += 2;
             }
+            connection.openRequest(stream, "POST", path, "application/grpc+proto");
+            connection.lastData(stream, message);
+            connection.flush();
+            assertThat(connection.response(stream)).containsEntry("grpc-status", "0");
         }
-        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(notTimeouts.size());
+        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(refused);
     }
 
     private static byte[] framed(int flags, int length, byte[] message) {

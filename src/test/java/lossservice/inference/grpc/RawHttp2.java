@@ -73,12 +73,19 @@ final class RawHttp2 implements AutoCloseable {
 
     /** Opens stream {@code id} as a gRPC call of {@code path}, its headers only, with {@code more} (name, value..). */
     void openCall(int id, String path, String... more) throws IOException {
+        openRequest(id, "POST", path, "application/grpc", more);
+    }
+
+    /** Opens stream {@code id} as a request of this method, path and content type (none if null), headers only. */
+    void openRequest(int id, String method, String path, String contentType, String... more) throws IOException {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x83); // :method POST (static table, indexed)
+        literal(block, 2, method); // :method
         block.write(0x86); // :scheme http
         literal(block, 4, path); // :path
         literal(block, 1, "localhost"); // :authority
-        literal(block, 31, "application/grpc"); // content-type
+        if (contentType != null) {
+            literal(block, 31, contentType); // content-type
+        }
         block.write(0x00); // te: trailers, a new name
         string(block, "te");
         string(block, "trailers");
