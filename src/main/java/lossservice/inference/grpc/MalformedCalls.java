@@ -115,7 +115,8 @@ final class MalformedCalls {
 
     /**
      * Reads a call's headers before grpc-java does, and answers those it would end with a status of a fault of the
-     * server, or reset: a {@code content-type} that is not gRPC's (HTTP 415) and a method other than POST (HTTP 405),
+     * server, or reset: a {@code content-type} that is not gRPC's, or names a format other than protobuf (HTTP 415), and
+     * a method other than POST (HTTP 405),
      * as grpc-java answers them but INVALID_ARGUMENT; a {@code grpc-timeout} that is not a timeout (gRPC: 1 to 8
      * digits, then H, M, S, m, u or n), INVALID_ARGUMENT in trailers alone. Each stream answered here is then reset
      * NO_ERROR (the answer is complete: send no more). A path that does not start with "/" is left to grpc-java
@@ -125,6 +126,7 @@ final class MalformedCalls {
         private static final Pattern TIMEOUT = Pattern.compile("[0-9]{1,8}[HMSmun]");
         private static final AsciiString GRPC_TIMEOUT = AsciiString.of("grpc-timeout");
         private static final AsciiString GRPC_CONTENT_TYPE = AsciiString.of("application/grpc");
+        private static final AsciiString PROTO = AsciiString.of("proto");
         private static final int ECHOED_CHARACTERS = 100;
 
         private final GrpcHttp2ConnectionHandler connection;
@@ -163,7 +165,7 @@ final class MalformedCalls {
             CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
             if (!isGrpc(contentType)) {
                 refuse(context, streamId, 415, "Content-Type '" + echo(contentType) + "' is not supported: a gRPC"
-                        + " call's is application/grpc.");
+                        + " call's is application/grpc (or application/grpc+proto: the messages are protobuf).");
                 return true;
             }
             if (!AsciiString.contentEquals("POST", headers.method())) {
@@ -183,18 +185,26 @@ final class MalformedCalls {
             return false;
         }
 
-        /** As grpc-java's own test: application/grpc, alone or followed by "+" (a format) or ";" (parameters). */
+        /**
+         * application/grpc, alone or followed by ";" (parameters) or "+proto" (the messages' format): grpc-java's own
+         * test, but a format other than protobuf ("+json") is refused, since the messages are read as protobuf.
+         */
         private static boolean isGrpc(CharSequence contentType) {
-            if (contentType == null || contentType.length() < GRPC_CONTENT_TYPE.length()
-                    || !AsciiString.regionMatches(contentType, true, 0, GRPC_CONTENT_TYPE, 0,
-                            GRPC_CONTENT_TYPE.length())) {
+            int length = GRPC_CONTENT_TYPE.length();
+            if (contentType == null || contentType.length() < length
+                    || !AsciiString.regionMatches(contentType, true, 0, GRPC_CONTENT_TYPE, 0, length)) {
                 return false;
             }
-            if (contentType.length() == GRPC_CONTENT_TYPE.length()) {
+            if (contentType.length() == length || contentType.charAt(length) == ';') {
                 return true;
             }
-            char next = contentType.charAt(GRPC_CONTENT_TYPE.length());
-            return next == '+' || next == ';';
+            int format = length + 1;
+            int end = format;
+            while (end < contentType.length() && contentType.charAt(end) != ';') {
+                end++;
+            }
+            return contentType.charAt(length) == '+' && end - format == PROTO.length()
+                    && AsciiString.regionMatches(contentType, true, format, PROTO, 0, PROTO.length());
         }
 
         private static String echo(CharSequence value) {

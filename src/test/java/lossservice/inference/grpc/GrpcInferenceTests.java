@@ -442,9 +442,11 @@ class GrpcInferenceTests {
                 stream += 2;
                 refused++;
             }
-            // grpc-java answers these HTTP 415 and 405 with grpc-status INTERNAL.
+            // grpc-java answers these HTTP 415 and 405 with grpc-status INTERNAL (but reads a "+json" call's messages as
+            // protobuf).
             Map<String, String[]> notCalls = Map.of("415", new String[] {"POST", "application/json"},
-                    "415 ", new String[] {"POST", null}, "405", new String[] {"PUT", "application/grpc"});
+                    "415 ", new String[] {"POST", null}, "415  ", new String[] {"POST", "application/grpc+json"},
+                    "415   ", new String[] {"POST", "application/grpcx"}, "405", new String[] {"PUT", "application/grpc"});
             for (Map.Entry<String, String[]> notCall : notCalls.entrySet()) {
                 connection.openRequest(stream, notCall.getValue()[0], path, notCall.getValue()[1]);
                 connection.lastData(stream, message);
@@ -464,10 +466,14 @@ class GrpcInferenceTests {
                 assertThat(connection.response(stream)).as(String.join(" ", call)).containsEntry("grpc-status", "0");
                 stream += 2;
             }
-            connection.openRequest(stream, "POST", path, "application/grpc+proto");
-            connection.lastData(stream, message);
-            connection.flush();
-            assertThat(connection.response(stream)).containsEntry("grpc-status", "0");
+            for (String contentType : List.of("application/grpc+proto", "Application/GRPC; charset=utf-8",
+                    "application/grpc+PROTO;x=y")) {
+                connection.openRequest(stream, "POST", path, contentType);
+                connection.lastData(stream, message);
+                connection.flush();
+                assertThat(connection.response(stream)).as(contentType).containsEntry("grpc-status", "0");
+                stream += 2;
+            }
         }
         assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(refused);
     }
