@@ -137,7 +137,7 @@ public final class GrpcServer implements SmartLifecycle {
     }
 
     /**
-     * Broken gRPC framing and a bad grpc-timeout answered INVALID_ARGUMENT instead of grpc-java's INTERNAL
+     * Calls broken below their message (framing, headers) answered INVALID_ARGUMENT instead of grpc-java's INTERNAL
      * ({@link MalformedCalls}).
      */
     private NettyServerBuilder withMalformedCallStatuses(NettyServerBuilder builder) {

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
+import io.grpc.InternalMetadata;
+import io.grpc.InternalStatus;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
@@ -115,12 +118,11 @@ final class MalformedCalls {
 
     /**
      * Reads a call's headers before grpc-java does, and answers those it would end with a status of a fault of the
-     * server, or reset: a {@code content-type} that is not gRPC's, or names a format other than protobuf (HTTP 415), and
-     * a method other than POST (HTTP 405),
-     * as grpc-java answers them but INVALID_ARGUMENT; a {@code grpc-timeout} that is not a timeout (gRPC: 1 to 8
-     * digits, then H, M, S, m, u or n), INVALID_ARGUMENT in trailers alone. Each stream answered here is then reset
-     * NO_ERROR (the answer is complete: send no more). A path that does not start with "/" is left to grpc-java
-     * (404, UNIMPLEMENTED), which looks at it first.
+     * server, or reset: a {@code content-type} that is not gRPC's, or names a format other than protobuf (HTTP 415),
+     * and a method other than POST (HTTP 405), as grpc-java answers them but INVALID_ARGUMENT; a {@code grpc-timeout}
+     * that is not a timeout (gRPC: 1 to 8 digits, then H, M, S, m, u or n), INVALID_ARGUMENT in trailers alone. Each
+     * stream answered here is then reset NO_ERROR (the answer is complete: send no more). A path that does not start
+     * with "/" is left to grpc-java (404, UNIMPLEMENTED), which looks at it first.
      */
     private static final class HeadersCheck extends Http2FrameListenerDecorator {
         private static final Pattern TIMEOUT = Pattern.compile("[0-9]{1,8}[HMSmun]");
@@ -224,29 +226,21 @@ final class MalformedCalls {
             onRefused.accept(status);
             boolean call = httpStatus == 200;
             Http2Headers answer = new DefaultHttp2Headers().status(Integer.toString(httpStatus))
-                    .set(HttpHeaderNames.CONTENT_TYPE, call ? "application/grpc" : "text/plain; charset=utf-8")
-                    .set("grpc-status", Integer.toString(status.getCode().value()))
-                    .set("grpc-message", percentEncoded(description));
+                    .set(HttpHeaderNames.CONTENT_TYPE, call ? "application/grpc" : "text/plain; charset=utf-8");
+            // grpc-status and grpc-message as grpc-java writes them (the message percent-encoded).
+            Metadata trailers = new Metadata();
+            trailers.put(InternalStatus.CODE_KEY, status);
+            trailers.put(InternalStatus.MESSAGE_KEY, description);
+            byte[][] serialized = InternalMetadata.serialize(trailers);
+            for (int i = 0; i + 1 < serialized.length; i += 2) {
+                answer.add(new AsciiString(serialized[i], false), new AsciiString(serialized[i + 1], false));
+            }
             connection.encoder().writeHeaders(context, streamId, answer, 0, call, context.newPromise());
             if (!call) {
                 connection.encoder().writeData(context, streamId,
                         Unpooled.copiedBuffer(description, StandardCharsets.UTF_8), 0, true, context.newPromise());
             }
             connection.resetStream(context, streamId, Http2Error.NO_ERROR.code(), context.newPromise());
-        }
-
-        /** gRPC's encoding of grpc-message: UTF-8, every byte outside printable ASCII, and "%", as %XX. */
-        private static String percentEncoded(String description) {
-            StringBuilder encoded = new StringBuilder(description.length());
-            for (byte b : description.getBytes(StandardCharsets.UTF_8)) {
-                if (b >= ' ' && b <= '~' && b != '%') {
-                    encoded.append((char) b);
-                } else {
-                    encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-                            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-                }
-            }
-            return encoded.toString();
         }
     }
 
@@ -260,7 +254,8 @@ final class MalformedCalls {
                 Command command = new Command(type, stream, accessible(type.getDeclaredMethod("reason")),
                         accessible(type.getDeclaredMethod("wantsHeaders")),
                         accessible(type.getDeclaredMethod("withReason", stream.getReturnType(), Status.class)));
-                if (command.reason.getReturnType() != Status.class || command.wantsHeaders.getReturnType() != boolean.class
+                if (command.reason.getReturnType() != Status.class
+                        || command.wantsHeaders.getReturnType() != boolean.class
                         || command.withReason.getReturnType() != type) {
                     throw new NoSuchMethodException("CancelServerStreamCommand's methods have other types");
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -12,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +82,10 @@ class GrpcInferenceTests {
 
     @LocalServerPort
     int httpPort;
+
+    /** The gRPC calls refused as invalid, in the Prometheus exposition. */
+    private static final String INVALID_REQUESTS =
+            "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
 
     private ManagedChannel channel;
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
@@ -389,13 +395,12 @@ class GrpcInferenceTests {
     void brokenFramingIsInvalidArgument() throws Exception {
         byte[] message = seed("cross-entropy").build().toByteArray();
         // grpc-java's deframer ends each of these INTERNAL; the message prefix is a flags byte, then the length.
-        Map<String, byte[]> brokenFraming = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> brokenFraming = new LinkedHashMap<>();
         brokenFraming.put("reserved bits not zero", framed(0x02, message.length, message));
         brokenFraming.put("compression not configured", framed(0x01, message.length, message));
         brokenFraming.put("end-of-stream mid-frame", framed(0x00, message.length + 100, message));
         brokenFraming.put("end-of-stream mid-frame ", new byte[] {0, 0, 0}); // a prefix cut short
-        String invalidRequests = "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
-        double rejectedBefore = metric(invalidRequests);
+        double rejectedBefore = metric(INVALID_REQUESTS);
         try (RawHttp2 connection = new RawHttp2(server.port())) {
             connection.serverSettings();
             int stream = 1;
@@ -406,7 +411,7 @@ class GrpcInferenceTests {
                 Map<String, String> response = connection.response(stream);
                 assertThat(response).as(broken.getKey()).containsEntry("grpc-status",
                         Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
-                assertThat(java.net.URLDecoder.decode(response.get("grpc-message"), StandardCharsets.UTF_8))
+                assertThat(URLDecoder.decode(response.get("grpc-message"), StandardCharsets.UTF_8))
                         .startsWith("The call's gRPC framing is malformed: ").contains(broken.getKey().strip());
                 stream += 2;
             }
@@ -416,15 +421,14 @@ class GrpcInferenceTests {
             connection.flush();
             assertThat(connection.response(stream)).containsEntry("grpc-status", "0");
         }
-        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(brokenFraming.size());
+        assertThat(metric(INVALID_REQUESTS) - rejectedBefore).isEqualTo(brokenFraming.size());
     }
 
     @Test
     void headersGrpcJavaWouldEndInternalAreInvalidArgument() throws Exception {
         byte[] request = seed("cross-entropy").build().toByteArray();
         byte[] message = framed(0x00, request.length, request);
-        String invalidRequests = "loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}";
-        double rejectedBefore = metric(invalidRequests);
+        double rejectedBefore = metric(INVALID_REQUESTS);
         String path = "/inference.GRPCInferenceService/ModelInfer";
         int refused = 0;
         try (RawHttp2 connection = new RawHttp2(server.port())) {
@@ -444,15 +448,16 @@ class GrpcInferenceTests {
             }
             // grpc-java answers these HTTP 415 and 405 with grpc-status INTERNAL (but reads a "+json" call's messages as
             // protobuf).
-            Map<String, String[]> notCalls = Map.of("415", new String[] {"POST", "application/json"},
-                    "415 ", new String[] {"POST", null}, "415  ", new String[] {"POST", "application/grpc+json"},
-                    "415   ", new String[] {"POST", "application/grpcx"}, "405", new String[] {"PUT", "application/grpc"});
-            for (Map.Entry<String, String[]> notCall : notCalls.entrySet()) {
-                connection.openRequest(stream, notCall.getValue()[0], path, notCall.getValue()[1]);
+            record NotACall(String httpStatus, String method, String contentType) {
+            }
+            for (NotACall notCall : List.of(new NotACall("415", "POST", "application/json"),
+                    new NotACall("415", "POST", null), new NotACall("415", "POST", "application/grpc+json"),
+                    new NotACall("415", "POST", "application/grpcx"), new NotACall("405", "PUT", "application/grpc"))) {
+                connection.openRequest(stream, notCall.method(), path, notCall.contentType());
                 connection.lastData(stream, message);
                 connection.flush();
                 Map<String, String> response = connection.response(stream);
-                assertThat(response).as(notCall.getKey()).containsEntry(":status", notCall.getKey().strip())
+                assertThat(response).as(notCall.toString()).containsEntry(":status", notCall.httpStatus())
                         .containsEntry("grpc-status", Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
                 assertThat(response.get("grpc-message")).contains("is not supported");
                 stream += 2;
@@ -475,7 +480,7 @@ class GrpcInferenceTests {
                 stream += 2;
             }
         }
-        assertThat(metric(invalidRequests) - rejectedBefore).isEqualTo(refused);
+        assertThat(metric(INVALID_REQUESTS) - rejectedBefore).isEqualTo(refused);
     }
 
     private static byte[] framed(int flags, int length, byte[] message) {
@@ -530,7 +535,7 @@ class GrpcInferenceTests {
 
     @Test
     void aMessageThatIsNotProtobufIsInvalidArgumentOnEveryService() throws Exception {
-        double rejected = metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}");
+        double rejected = metric(INVALID_REQUESTS);
         byte[] valid = seed("cross-entropy").build().toByteArray();
         byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 3);
         byte[] badTag = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
@@ -547,7 +552,7 @@ class GrpcInferenceTests {
             }
         }
 
-        assertThat(metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}"))
+        assertThat(metric(INVALID_REQUESTS))
                 .isEqualTo(rejected + 7);
         assertThat(ModelInferResponse.parseFrom(rawCall("inference.GRPCInferenceService/ModelInfer", valid))
                 .getOutputsCount()).isPositive();
@@ -744,7 +749,7 @@ class GrpcInferenceTests {
     @Test
     void computationsAndRejectionsAreCountedUnderTheGrpcProtocol() throws Exception {
         double computed = metric("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"focal\",protocol=\"grpc\"}");
-        double rejected = metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}");
+        double rejected = metric(INVALID_REQUESTS);
 
         stub.modelInfer(seed("focal").build());
         catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(ModelInferRequest.newBuilder()
@@ -752,7 +757,7 @@ class GrpcInferenceTests {
 
         assertThat(metric("loss_computation_seconds_count\\{backend=\"cpu\",loss=\"focal\",protocol=\"grpc\"}"))
                 .isEqualTo(computed + 1);
-        assertThat(metric("loss_rejections_total\\{protocol=\"grpc\",reason=\"invalid_request\"}"))
+        assertThat(metric(INVALID_REQUESTS))
                 .isEqualTo(rejected + 1);
     }
 
